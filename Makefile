@@ -1,0 +1,138 @@
+# pmuvisor — top-level build.
+#
+#   make            build/pmuvisor.efi (and the test payloads)
+#   make deps       install the Debian packages the project needs (if missing)
+#   make guest      prepare the Linux test guest (kernel + initramfs) in build/guest
+#   make run        boot the demo in Bochs: pmuvisor.efi -> Linux userspace
+#   make check      unit + integration tests, one summary line at the end
+#   make unit       unit tests only (host-compiled, cmocka)
+#   make V=1        show the commands
+
+VERSION   := 0.1.0
+BUILD     := build
+BUILD_ID  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+EFI_INC   := /usr/include/efi
+EFI_LIB   := /usr/lib
+EFI_CRT0  := $(EFI_LIB)/crt0-efi-x86_64.o
+
+CC        := gcc
+LD        := ld
+NASM      := nasm
+OBJCOPY   := objcopy
+
+WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+             -Wmissing-prototypes -Wpointer-arith -Wcast-align=strict \
+             -Wwrite-strings -Wundef -Wvla -Wformat=2 -Wimplicit-fallthrough \
+             -Wno-unused-parameter
+
+# Freestanding x86-64 code for the firmware and, later, for VMX root mode:
+# no red zone (interrupts and NMIs push onto the same stack), no stack
+# protector (no TLS canary there), no SSE/x87 (root mode does not save the
+# guest's vector state), MS ABI for calls into firmware (GNU_EFI_USE_MS_ABI).
+EFI_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin \
+              -fpic -fshort-wchar -fno-stack-protector -fno-strict-aliasing \
+              -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx \
+              -maccumulate-outgoing-args -fno-asynchronous-unwind-tables \
+              -DGNU_EFI_USE_MS_ABI -DPMUVISOR_EFI \
+              -DPMUVISOR_VERSION='"$(VERSION)"' \
+              -I. -isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -isystem $(EFI_INC)/protocol \
+              -MMD -MP
+EFI_LDFLAGS := -nostdlib -znocombreloc -zmax-page-size=4096 -T linker.ld \
+               -shared -Bsymbolic --no-undefined -L$(EFI_LIB)
+EFI_LIBS    := -lefi -lgnuefi
+NASMFLAGS   := -f elf64 -Werror -g
+
+# Sources of pmuvisor.efi, by folder (the folders are the architecture).
+PMUVISOR_C := \
+	boot/main.c boot/config.c boot/config_file.c boot/efi.c boot/image.c \
+	boot/payload.c boot/initrd.c \
+	console/serial.c console/log.c \
+	lib/string.c lib/format.c lib/panic.c lib/ucs2.c lib/number.c lib/cpu_safe.c \
+	vmx/caps.c vmx/caps_report.c vmx/caps_read.c \
+	pmu/caps.c pmu/probe.c
+PMUVISOR_ASM := lib/msr_safe.asm pmu/probe_loop.asm
+
+PAYLOADS := hello
+
+PMUVISOR_OBJ := $(addprefix $(BUILD)/obj/,$(PMUVISOR_C:.c=.o) $(PMUVISOR_ASM:.asm=.o))
+PAYLOAD_EFI  := $(addprefix $(BUILD)/payloads/,$(addsuffix .efi,$(PAYLOADS)))
+
+.PHONY: all deps guest run check unit integration clean
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/pmuvisor.efi $(PAYLOAD_EFI)
+
+# The build id is baked into one object only; rebuild it when it changes.
+$(BUILD)/build-id.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define PMUVISOR_BUILD_ID "$(BUILD_ID)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+FORCE:
+$(BUILD)/obj/boot/main.o: $(BUILD)/build-id.h
+$(BUILD)/obj/boot/main.o: EXTRA_CFLAGS := -I$(BUILD)
+
+$(BUILD)/obj/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(EFI_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.asm Makefile
+	@mkdir -p $(@D)
+	$(call say,NASM,$<)
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+define link_efi
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(LD) $(EFI_LDFLAGS) $(EFI_CRT0) $(filter %.o,$^) -o $@ $(EFI_LIBS)
+endef
+
+$(BUILD)/%.efi: $(BUILD)/%.so
+	$(call say,EFI,$@)
+	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
+		-j .rel -j .rela -j .reloc --target=efi-app-x86_64 \
+		--subsystem=10 $< $@
+
+$(BUILD)/pmuvisor.so: $(PMUVISOR_OBJ) linker.ld
+	$(link_efi)
+
+# Test payloads: small EFI applications sharing a few lib/ objects.
+PAYLOAD_LIB_OBJ := $(addprefix $(BUILD)/obj/,lib/string.o lib/format.o lib/ucs2.o console/serial.o)
+$(PAYLOAD_EFI:.efi=.so): $(BUILD)/payloads/%.so: $(BUILD)/obj/tests/payloads/%.o $(PAYLOAD_LIB_OBJ) linker.ld
+	$(link_efi)
+
+.SECONDARY:
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+deps:
+	$(Q)tools/deps
+
+guest: deps
+	$(Q)tools/mkguest $(BUILD)/guest
+
+run: deps all guest
+	$(Q)python3 tests/integration/run_demo.py
+
+unit: deps
+	$(Q)$(MAKE) --no-print-directory -f tests/unit/unit.mk V=$(V)
+
+integration: deps all guest
+	$(Q)python3 tests/integration/runner.py
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory guest
+	$(Q)tools/check
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/*.so $(BUILD)/*.efi $(BUILD)/payloads $(BUILD)/unit $(BUILD)/test-logs $(BUILD)/build-id.h

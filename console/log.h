@@ -1,0 +1,23 @@
+/*
+ * pmuvisor's log: every line goes to its serial console.  Until the
+ * console is configured (the configuration names the port) lines are
+ * kept in a buffer and written out when the console starts.  Without a
+ * serial console (console=none, or no UART at the port) the log goes to
+ * a fallback sink instead: the firmware's text console while it exists.
+ */
+#ifndef CONSOLE_LOG_H
+#define CONSOLE_LOG_H
+
+#include "lib/format.h"
+
+#include <stdint.h>
+
+extern const struct out log_out;
+
+void log_printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* Start writing to the UART at 'port', or to 'fallback' if port is 0 or
+ * no UART answers there (then -1 is returned); flushes the early buffer. */
+int log_start(uint16_t port, uint32_t baud, format_sink fallback, void *fallback_ctx);
+
+#endif

@@ -1,0 +1,70 @@
+#include "lib/cpu_safe.h"
+#include "lib/cpu.h"
+#include "lib/string.h"
+
+/* 64-bit IDT gate descriptor (SDM Vol. 3A, 6.14.1, Figure 6-8). */
+struct idt_gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t reserved;
+} __attribute__((packed));
+
+struct idtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+#define VECTOR_GP 13
+#define GATE_INTERRUPT_PRESENT 0x8e /* P=1, DPL=0, type 0xE: 64-bit interrupt gate */
+
+extern char fault_guard_gp_handler[];
+extern uint64_t fault_guard_chained_gp;
+
+static struct idt_gate guard_idt[256] __attribute__((aligned(16)));
+
+static uint64_t gate_offset(const struct idt_gate *g)
+{
+	return g->offset_low | ((uint64_t)g->offset_mid << 16) | ((uint64_t)g->offset_high << 32);
+}
+
+void fault_guard_enter(struct fault_guard *guard)
+{
+	struct idtr current, mine;
+	uint16_t cs;
+	uint64_t handler = (uint64_t)(uintptr_t)fault_guard_gp_handler;
+	size_t bytes;
+
+	guard->flags = irq_save();
+	__asm__ volatile("sidt %0" : "=m"(current));
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	memcpy(guard->saved_idtr, &current, sizeof(guard->saved_idtr));
+
+	bytes = (size_t)current.limit + 1;
+	if (bytes > sizeof(guard_idt))
+		bytes = sizeof(guard_idt);
+	memset(guard_idt, 0, sizeof(guard_idt));
+	memcpy(guard_idt, (const void *)(uintptr_t)current.base, bytes);
+	fault_guard_chained_gp = gate_offset(&guard_idt[VECTOR_GP]);
+
+	guard_idt[VECTOR_GP] = (struct idt_gate){
+		.offset_low = (uint16_t)handler,
+		.selector = cs,
+		.ist = 0,
+		.type_attr = GATE_INTERRUPT_PRESENT,
+		.offset_mid = (uint16_t)(handler >> 16),
+		.offset_high = (uint32_t)(handler >> 32),
+	};
+	mine.limit = sizeof(guard_idt) - 1;
+	mine.base = (uint64_t)(uintptr_t)guard_idt;
+	__asm__ volatile("lidt %0" : : "m"(mine) : "memory");
+}
+
+void fault_guard_leave(struct fault_guard *guard)
+{
+	__asm__ volatile("lidt %0" : : "m"(*(const struct idtr *)guard->saved_idtr) : "memory");
+	irq_restore(guard->flags);
+}
