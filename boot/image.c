@@ -13,7 +13,7 @@ static uint16_t get16(const uint8_t *p)
 
 /* Linux x86 boot protocol (Documentation/arch/x86/boot.rst): "HdrS" at
  * 0x202; kernel_version at 0x20e points (minus 0x200) at a NUL-ended
- * version string. */
+ * version string that starts with the release. */
 static void identify_linux(const uint8_t *data, size_t size, struct image_kind *kind)
 {
 	uint16_t version_offset;
@@ -29,7 +29,8 @@ static void identify_linux(const uint8_t *data, size_t size, struct image_kind *
 	for (i = 0; start + i < size && i + 1 < sizeof(kind->linux_version); i++) {
 		char c = (char)data[start + i];
 
-		if (!c || !char_is_print(c))
+		/* Keep the release ("6.1.0-56-cloud-amd64"), not the build note. */
+		if (!c || !char_is_print(c) || c == ' ')
 			break;
 		kind->linux_version[i] = c;
 	}

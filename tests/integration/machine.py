@@ -227,9 +227,11 @@ class Machine:
                "-display", "none", "-no-reboot", "-nic", "none", "-monitor", "none"]
         if self.cpu == "host":
             cmd += ["-enable-kvm"]
-        for i, name in enumerate(("com1", "com2")):
+        # wait=on: QEMU starts only once the harness is connected, so no
+        # early byte is lost.
+        for name in ("com1", "com2"):
             cmd += ["-chardev", "socket,id=%s,host=127.0.0.1,port=%d,server=on,wait=%s" %
-                    (name, ports[name], "on" if i == 0 else "off"),
+                    (name, ports[name], "on"),
                     "-serial", "chardev:%s" % name]
         return cmd
 
@@ -273,7 +275,8 @@ class Machine:
         with serial.cond:
             while True:
                 text = serial.data.decode("latin-1").replace("\r", "")
-                m = rx.search(text, start)
+                # Only whole lines: a line still arriving must not match early.
+                m = rx.search(text[:text.rfind("\n") + 1], start)
                 if m:
                     return m
                 left = deadline - time.monotonic()

@@ -40,7 +40,7 @@ static void test_linux_kernel_with_version(void **state)
 	image_identify(image, sizeof(image), &kind);
 	assert_null(kind.problem);
 	assert_true(kind.is_linux);
-	assert_string_equal(kind.linux_version, version);
+	assert_string_equal(kind.linux_version, "6.1.0-56-cloud-amd64");
 }
 
 static void test_not_an_image(void **state)

@@ -22,6 +22,25 @@ static const struct vmx_raw bochs_skylake_x = {
 	.true_entry = 0x0000ffff000011ffull,
 };
 
+/* A real Intel Core i7-6700K (Skylake), as recorded by VirtualBox's CPU
+ * report tool (VirtualBox source, src/VBox/VMM/VMMR3/cpus/Intel_Core_i7_6700K.h). */
+static const struct vmx_raw core_i7_6700k = {
+	.vmx_cpuid = true,
+	.feature_control = 0x5,
+	.basic = 0x00da040000000004ull,
+	.pinbased = 0x0000007f00000016ull,
+	.procbased = 0xfff9fffe0401e172ull,
+	.exit = 0x01ffffff00036dffull,
+	.entry = 0x0003ffff000011ffull,
+	.misc = 0x000000007004c1e7ull,
+	.procbased2 = 0x001ffcff00000000ull,
+	.ept_vpid_cap = 0x00000f0106334141ull,
+	.true_pinbased = 0x0000007f00000016ull,
+	.true_procbased = 0xfff9fffe04006172ull,
+	.true_exit = 0x01ffffff00036dfbull,
+	.true_entry = 0x0003ffff000011fbull,
+};
+
 static void report(struct text_buffer *b, const struct vmx_caps *caps)
 {
 	struct out o = { text_buffer_sink, b };
@@ -181,6 +200,42 @@ static void test_misc_timer_rate_and_list_size(void **state)
 	assert_contains(b.text, "up to 2048 entries each\n");
 }
 
+static void test_real_skylake_core_i7_6700k(void **state)
+{
+	struct vmx_caps caps;
+	struct text_buffer b;
+
+	vmx_caps_decode(&core_i7_6700k, &caps);
+	assert_int_equal(caps.vmcs_revision, 4);
+	assert_int_equal(caps.vmcs_size, 1024);
+	assert_true(caps.fc_locked && caps.fc_vmx_outside_smx && !caps.fc_vmx_inside_smx);
+	assert_true(caps.ept_2m && caps.ept_1g && caps.unrestricted_guest && caps.vpid);
+	/* MISC bits 4:0 = 7: the preemption timer ticks every 128 TSC ticks. */
+	assert_int_equal(caps.preemption_timer_shift, 7);
+	assert_true(caps.entry_load_perf_global_ctrl && caps.exit_load_perf_global_ctrl);
+	assert_false(caps.exit_save_perf_global_ctrl);
+	assert_null(vmx_unavailable_reason(&caps));
+	report(&b, &caps);
+	assert_contains(b.text, "  VMX                        yes (VMCS revision 0x4, 1024 bytes, write-back)\n");
+	assert_contains(b.text, "  IA32_FEATURE_CONTROL       locked, VMX outside SMX allowed, inside SMX disabled\n");
+	assert_contains(b.text, "  VMX-preemption timer       yes, counts at TSC rate / 128\n");
+	assert_contains(b.text, "VT-x available\n");
+}
+
+static void test_save_perf_global_ctrl_bit30(void **state)
+{
+	struct vmx_raw raw = core_i7_6700k;
+	struct vmx_caps caps;
+	struct text_buffer b;
+
+	/* As on Sapphire Rapids: exit control 30 may be 1. */
+	raw.true_exit |= 1ull << (32 + EXIT_SAVE_PERF_GLOBAL_CTRL);
+	vmx_caps_decode(&raw, &caps);
+	assert_true(caps.exit_save_perf_global_ctrl);
+	report(&b, &caps);
+	assert_contains(b.text, "  save IA32_PERF_GLOBAL_CTRL yes\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +248,8 @@ int main(void)
 		cmocka_unit_test(test_missing_unrestricted_guest_or_ept),
 		cmocka_unit_test(test_true_msrs_used_when_basic_bit55_set),
 		cmocka_unit_test(test_misc_timer_rate_and_list_size),
+		cmocka_unit_test(test_real_skylake_core_i7_6700k),
+		cmocka_unit_test(test_save_perf_global_ctrl_bit30),
 	};
 
 	return cmocka_run_group_tests_name("vmx_caps", tests, NULL, NULL);

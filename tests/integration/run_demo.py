@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""make run: boot pmuvisor.efi in Bochs (emulated VT-x machine, OVMF) and let
+it start the Linux guest; show both serial lines live, then say what happened.
+
+Environment: PMUVISOR_CPU (Bochs CPU model, default corei7_skylake_x),
+PMUVISOR_TEST (guest scenario, default boot).
+"""
+
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from machine import Machine, TestFailure  # noqa: E402
+import scenarios  # noqa: E402
+
+ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]|\x1bc")
+TIMEOUT = 600
+
+
+def show_new_lines(m, cursors):
+    for line, prefix in (("com2", "pmuvisor | "), ("com1", "guest    | ")):
+        text = m.text(line)
+        end = text.rfind("\n") + 1
+        for row in text[cursors[line]:end].split("\n")[:-1]:
+            row = ANSI.sub("", row).rstrip()
+            if row:
+                print(prefix + row, flush=True)
+        cursors[line] = end
+
+
+def find(m, line, pattern):
+    hit = re.search(pattern, m.text(line), re.M)
+    return hit.group(1) if hit else None
+
+
+def main():
+    cpu = os.environ.get("PMUVISOR_CPU", "corei7_skylake_x")
+    scenario = os.environ.get("PMUVISOR_TEST", "boot")
+    cmdline = scenarios.LINUX_CMDLINE.replace("pmuvisor.test=boot", "pmuvisor.test=" + scenario)
+    cfg = scenarios.LINUX_CFG.replace(scenarios.LINUX_CMDLINE, cmdline)
+    print("make run: booting pmuvisor.efi in Bochs (%s, OVMF); pmuvisor's console is COM2, "
+          "the guest's COM1. Logs: build/test-logs/run/" % cpu, flush=True)
+    cursors = {"com1": 0, "com2": 0}
+    with Machine("run", scenarios.linux_files(cfg), cpu=cpu) as m:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            show_new_lines(m, cursors)
+            if re.search(r"^PMUVISOR-GUEST: end$", m.text("com1"), re.M):
+                break
+            if m.proc.poll() is not None:
+                break
+            time.sleep(0.3)
+        show_new_lines(m, cursors)
+        elapsed = m.elapsed()
+        banner = find(m, "com2", r"^(pmuvisor \d+\.\d+\.\d+ .*)$")
+        vmx = find(m, "com2", r"^(VT-x (?:available|not available.*))$")
+        pmu = find(m, "com2", r"^(PMU: .*)$")
+        userspace = find(m, "com1", r"^(PMUVISOR-GUEST: userspace uptime=\S+)$")
+        guest_cmdline = find(m, "com1", r"^PMUVISOR-GUEST: cmdline=(.*)$")
+        kernel = find(m, "com1", r"^PMUVISOR-GUEST: kernel=(\S+)$")
+    print()
+    print("What happened:")
+    print("  pmuvisor     %s" % (banner or "NO BANNER on COM2"))
+    print("  VT-x         %s" % (vmx or "no VT-x report"))
+    print("  PMU          %s" % (pmu or "no PMU report"))
+    if not userspace:
+        print("  guest        did not reach userspace within %d s (logs: build/test-logs/run/)"
+              % TIMEOUT)
+        return 1
+    print("  guest        Linux %s reached userspace through pmuvisor.efi, %.0f s after "
+          "power-on (natively: the hypervisor core comes with the VT-x issue)" % (kernel, elapsed))
+    print("  cmdline      %s%s" % (guest_cmdline, "  (= cmdline= in pmuvisor.cfg)"
+                                   if guest_cmdline == cmdline else "  (DIFFERS from pmuvisor.cfg)"))
+    print(userspace)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except TestFailure as e:
+        print("make run: %s" % e)
+        sys.exit(1)

@@ -1,0 +1,201 @@
+"""pmuvisor's integration tests: what a user sees on the two serial lines.
+
+COM1 is the guest's console (the guest's markers are "PMUVISOR-GUEST: ...",
+the test payload's "PMUVISOR-PAYLOAD: ..."); COM2 is pmuvisor's console.
+"""
+
+import os
+import re
+
+from machine import BUILD, Machine, TestFailure
+
+PMUVISOR_EFI = os.path.join(BUILD, "pmuvisor.efi")
+HELLO_EFI = os.path.join(BUILD, "payloads", "hello.efi")
+GUEST = os.path.join(BUILD, "guest")
+BOOT_PATH = "\\EFI\\BOOT\\BOOTX64.EFI"
+
+# What Linux must see in /proc/cmdline: exactly the cmdline= of pmuvisor.cfg.
+LINUX_CMDLINE = "console=ttyS0,115200 loglevel=4 pmuvisor.test=boot"
+LINUX_CFG = ('# demo configuration\n'
+             'payload=\\vmlinuz\n'
+             'initrd=\\initrd.cpio\n'
+             'cmdline="%s"\n' % LINUX_CMDLINE)
+
+BANNER = r"^pmuvisor \d+\.\d+\.\d+ \(build \S+, gcc \d[^)]*\)$"
+# Bochs advertises an architectural PMU whose counters hold no value.
+BOCHS_PMU = (r"^PMU: advertised \(version %s\) but does not count: "
+             r"its counters do not keep a written value$")
+
+
+class Test:
+    def __init__(self, name, func, skip_reason=None):
+        self.name = name
+        self.func = func
+        self.skip_reason = skip_reason
+
+
+TESTS = []
+
+
+def test(name, skip_reason=None):
+    def register(func):
+        TESTS.append(Test(name, func, skip_reason))
+        return func
+    return register
+
+
+def linux_files(cfg=LINUX_CFG):
+    return {BOOT_PATH: PMUVISOR_EFI, "\\EFI\\BOOT\\pmuvisor.cfg": cfg,
+            "\\vmlinuz": os.path.join(GUEST, "vmlinuz"),
+            "\\initrd.cpio": os.path.join(GUEST, "initrd.cpio")}
+
+
+def hello_files(cfg, cfg_path="\\pmuvisor.cfg", **extra):
+    files = {BOOT_PATH: PMUVISOR_EFI, cfg_path: cfg, "\\hello.efi": HELLO_EFI}
+    files.update(extra)
+    return files
+
+
+def check_equal(what, got, expected):
+    if got != expected:
+        raise TestFailure("%s: expected %r, got %r" % (what, expected, got))
+
+
+def check_absent(m, line, pattern, what):
+    if re.search(pattern, m.text(line), re.M):
+        raise TestFailure("%s: /%s/ appeared on %s (logs: %s)" % (what, pattern, line, m.dir))
+
+
+def boot_linux_through_pmuvisor(m, vmx_line, pmu_line):
+    """The chain-load: banner and report on COM2, then Linux userspace on
+    COM1 with pmuvisor's cmdline= as its /proc/cmdline."""
+    m.expect("com2", BANNER, 120)
+    m.expect("com2", vmx_line, 30)
+    m.expect("com2", pmu_line, 30)
+    m.expect("com2", r"^  payload +\\vmlinuz \(\d+ KiB, Linux 6\.\d+\.\d+-\S+-cloud-amd64\)$", 60)
+    m.expect("com2", r"^  initrd +\\initrd\.cpio \(\d+ KiB, through the LoadFile2 initrd", 10)
+    m.expect("com2", r"^starting the payload natively$", 30)
+    m.expect("com1", r"^PMUVISOR-GUEST: userspace uptime=", 300)
+    got = m.expect("com1", r"^PMUVISOR-GUEST: cmdline=(.*)$", 30).group(1)
+    check_equal("guest /proc/cmdline", got, LINUX_CMDLINE)
+    m.expect("com1", r"^PMUVISOR-GUEST: scenario=boot result=pass$", 60)
+    check_absent(m, "com1", r"^pmuvisor \d", "pmuvisor's log on the guest console")
+
+
+def linux_on_bochs(name, cpu, pmu):
+    def run():
+        with Machine(name, linux_files(), cpu=cpu) as m:
+            boot_linux_through_pmuvisor(m, r"^VT-x available$", BOCHS_PMU % pmu)
+            # Natively, the guest sees no hypervisor (issue: VT-x core changes this).
+            m.expect("com1", r"^PMUVISOR-GUEST: hypervisor=no$", 10)
+    return run
+
+
+test("linux-bochs-skylake")(linux_on_bochs("linux-bochs-skylake", "corei7_skylake_x",
+                                            r"4, 4 GP \+ 3 fixed counters"))
+test("linux-bochs-haswell")(linux_on_bochs("linux-bochs-haswell", "corei7_haswell_4770",
+                                             r"3, 4 GP \+ 3 fixed counters"))
+
+
+@test("linux-qemu-no-vtx")
+def linux_qemu_no_vtx():
+    """QEMU's TCG has no VMX: pmuvisor says so and boots the payload natively."""
+    with Machine("linux-qemu-no-vtx", linux_files(), emulator="qemu", cpu="qemu64") as m:
+        boot_linux_through_pmuvisor(
+            m, r"^VT-x not available: the CPU does not offer VMX \(CPUID\.1:ECX\.VMX\[bit 5\] is 0\)$",
+            r"^PMU: none advertised$")
+
+
+def kvm_nested_skip_reason():
+    if not os.path.exists("/dev/kvm"):
+        return "no /dev/kvm on this host"
+    with open("/proc/cpuinfo") as f:
+        if not re.search(r"^flags\s*:.*\bvmx\b", f.read(), re.M):
+            return "the host CPU has no VMX (nested VT-x needs an Intel host with kvm_intel nested=1)"
+    try:
+        with open("/sys/module/kvm_intel/parameters/nested") as f:
+            if f.read().strip() not in ("Y", "1"):
+                return "kvm_intel is loaded with nested=0"
+    except OSError:
+        return "kvm_intel is not loaded"
+    return None
+
+
+@test("linux-kvm-nested", skip_reason=kvm_nested_skip_reason)
+def linux_kvm_nested():
+    with Machine("linux-kvm-nested", linux_files(), emulator="qemu", cpu="host,+vmx,pmu=on") as m:
+        boot_linux_through_pmuvisor(m, r"^VT-x available$", r"^PMU: ")
+
+
+@test("bad-config")
+def bad_config():
+    """Unknown key, bad values and garbage are reported with file and line;
+    the rest of the file still applies and the payload still boots."""
+    cfg = ("payload=\\hello.efi\n"
+           "colour=blue\n"
+           "baud=fast\n"
+           "console=com9\n"
+           "cmdline=\"unterminated\n"
+           "garbage\x01here=1\n"
+           "cmdline=\"still booted\"\n")
+    with Machine("bad-config", hello_files(cfg)) as m:
+        m.expect("com2", r"^pmuvisor\.cfg:2: unknown key 'colour' \(known keys: payload, initrd, "
+                 r"cmdline, console, baud, symbols, on_error\)$", 120)
+        m.expect("com2", r"^pmuvisor\.cfg:3: baud: bad value 'fast': expected a rate that divides "
+                 r"115200", 5)
+        m.expect("com2", r"^pmuvisor\.cfg:4: console: bad value 'com9': expected com1, com2", 5)
+        m.expect("com2", r"^pmuvisor\.cfg:5: cmdline: missing closing \" quote$", 5)
+        m.expect("com2", r"^pmuvisor\.cfg:6: line has a non-text byte 0x01 at column 8; "
+                 r"line ignored$", 5)
+        m.expect("com2", r"^config: \\pmuvisor\.cfg \(with errors, see above\)$", 5)
+        m.expect("com2", r"^  console +0x2f8 at 115200 baud$", 5)
+        m.expect("com2", r"^starting the payload natively$", 60)
+        got = m.expect("com1", r"^PMUVISOR-PAYLOAD: load-options=(.*)$", 60).group(1)
+        check_equal("payload load options", got, "still booted")
+
+
+@test("missing-payload")
+def missing_payload():
+    """A payload that is not there: pmuvisor says why and returns to the
+    firmware, which goes on to its next boot option (here the UEFI shell,
+    which runs startup.nsh)."""
+    files = {BOOT_PATH: PMUVISOR_EFI, "\\EFI\\BOOT\\pmuvisor.cfg": "payload=\\nope.efi\n",
+             "\\startup.nsh": "@echo -off\r\necho PMUVISOR-FIRMWARE: next boot option\r\n"}
+    with Machine("missing-payload", files) as m:
+        m.expect("com2", r"^pmuvisor\.cfg:1: payload \\nope\.efi: cannot read it: not found$", 120)
+        m.expect("com2", r"^pmuvisor: returning to the firmware \(not found\)$", 10)
+        m.expect("com1", r"BdsDxe: failed to start Boot\d+ .*: Not Found$", 30)
+        m.expect("com1", r"startup\.nsh", 60)
+        m.send("com1", "\r")  # skip the shell's 5-second countdown
+        m.expect("com1", r"^PMUVISOR-FIRMWARE: next boot option", 60)
+
+
+@test("load-options")
+def load_options():
+    """Started from the UEFI shell with arguments: the load options win over
+    the pmuvisor.cfg found beside the .efi."""
+    files = {"\\EFI\\pmuvisor\\pmuvisor.efi": PMUVISOR_EFI,
+             "\\EFI\\pmuvisor\\pmuvisor.cfg": "payload=\\nope.efi\ncmdline=from-file\n",
+             "\\hello.efi": HELLO_EFI,
+             "\\startup.nsh": ("@echo -off\r\nfs0:\r\n"
+                               "\\EFI\\pmuvisor\\pmuvisor.efi payload=\\hello.efi "
+                               "cmdline=\"from the shell\"\r\n")}
+    with Machine("load-options", files) as m:
+        m.expect("com1", r"startup\.nsh", 120)
+        m.send("com1", "\r")
+        m.expect("com2", r"^load options: note: payload overrides pmuvisor\.cfg:1$", 60)
+        m.expect("com2", r"^load options: note: cmdline overrides pmuvisor\.cfg:2$", 5)
+        m.expect("com2", r"^config: \\EFI\\pmuvisor\\pmuvisor\.cfg$", 5)
+        got = m.expect("com1", r"^PMUVISOR-PAYLOAD: load-options=(.*)$", 60).group(1)
+        check_equal("payload load options", got, "from the shell")
+
+
+@test("on-error-halt")
+def on_error_halt():
+    """on_error=halt on a CPU without VT-x: the payload is not started."""
+    cfg = "payload=\\hello.efi\non_error=halt\n"
+    with Machine("on-error-halt", hello_files(cfg), emulator="qemu", cpu="qemu64") as m:
+        m.expect("com2", r"^VT-x not available: the CPU does not offer VMX", 60)
+        m.expect("com2", r"^on_error=halt: not starting the payload\. Halted\.$", 30)
+        m.wait_exit(3)
+        check_absent(m, "com1", r"PMUVISOR-PAYLOAD", "payload output after on_error=halt")
