@@ -61,7 +61,7 @@ PMUVISOR_C := \
 	pmu/caps.c pmu/probe.c
 PMUVISOR_ASM := lib/msr_safe.asm pmu/probe_loop.asm
 
-PAYLOADS := hello
+PAYLOADS := hello faultguard
 
 PMUVISOR_OBJ := $(addprefix $(BUILD)/obj/,$(PMUVISOR_C:.c=.o) $(PMUVISOR_ASM:.asm=.o))
 PAYLOAD_EFI  := $(addprefix $(BUILD)/payloads/,$(addsuffix .efi,$(PAYLOADS)))
@@ -106,7 +106,8 @@ $(BUILD)/pmuvisor.so: $(PMUVISOR_OBJ) linker.ld
 	$(link_efi)
 
 # Test payloads: small EFI applications sharing a few lib/ objects.
-PAYLOAD_LIB_OBJ := $(addprefix $(BUILD)/obj/,lib/string.o lib/format.o lib/ucs2.o console/serial.o)
+PAYLOAD_LIB_OBJ := $(addprefix $(BUILD)/obj/,lib/string.o lib/format.o lib/ucs2.o \
+                   lib/cpu_safe.o lib/msr_safe.o console/serial.o)
 $(PAYLOAD_EFI:.efi=.so): $(BUILD)/payloads/%.so: $(BUILD)/obj/tests/payloads/%.o $(PAYLOAD_LIB_OBJ) linker.ld
 	$(link_efi)
 

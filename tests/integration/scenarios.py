@@ -199,3 +199,14 @@ def on_error_halt():
         m.expect("com2", r"^on_error=halt: not starting the payload\. Halted\.$", 30)
         m.wait_exit(3)
         check_absent(m, "com1", r"PMUVISOR-PAYLOAD", "payload output after on_error=halt")
+
+
+
+@test("fault-guard")
+def fault_guard():
+    """The #GP guard the PMU probe relies on, on a real (emulated) CPU: a
+    faulting WRMSR returns an error and execution goes on."""
+    files = {BOOT_PATH: os.path.join(BUILD, "payloads", "faultguard.efi")}
+    with Machine("fault-guard", files) as m:
+        m.expect("com1", r"^PMUVISOR-PAYLOAD: faultguard read=0 bad-write=-1 good-write=0 "
+                 r"reread=0 value=0x1234000$", 120)
