@@ -76,7 +76,7 @@ $(BUILD)/build-id.h: FORCE
 	@mkdir -p $(@D)
 	@echo '#define PMUVISOR_BUILD_ID "$(BUILD_ID)"' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-FORCE:
+.PHONY: FORCE
 $(BUILD)/obj/boot/main.o: $(BUILD)/build-id.h
 $(BUILD)/obj/boot/main.o: EXTRA_CFLAGS := -I$(BUILD)
 
@@ -111,7 +111,8 @@ PAYLOAD_LIB_OBJ := $(addprefix $(BUILD)/obj/,lib/string.o lib/format.o lib/ucs2.
 $(PAYLOAD_EFI:.efi=.so): $(BUILD)/payloads/%.so: $(BUILD)/obj/tests/payloads/%.o $(PAYLOAD_LIB_OBJ) linker.ld
 	$(link_efi)
 
-.SECONDARY:
+# The ELF images are kept beside the PE files (debug symbols for gdb).
+.SECONDARY: $(BUILD)/pmuvisor.so $(PAYLOAD_EFI:.efi=.so)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
