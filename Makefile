@@ -56,7 +56,8 @@ PMUVISOR_C := \
 	boot/main.c boot/config.c boot/config_file.c boot/efi.c boot/image.c \
 	boot/payload.c boot/initrd.c \
 	console/serial.c console/log.c \
-	lib/string.c lib/format.c lib/panic.c lib/ucs2.c lib/number.c lib/cpu_safe.c \
+	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/ucs2.c lib/number.c \
+	lib/cpu_safe.c \
 	vmx/caps.c vmx/caps_report.c vmx/caps_read.c \
 	pmu/caps.c pmu/probe.c
 PMUVISOR_ASM := lib/msr_safe.asm pmu/probe_loop.asm

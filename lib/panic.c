@@ -1,6 +1,5 @@
 #include "lib/panic.h"
 #include "console/log.h"
-#include "lib/cpu.h"
 
 void panic(const char *fmt, ...)
 {
@@ -11,7 +10,5 @@ void panic(const char *fmt, ...)
 	format_buf_v(message, sizeof(message), fmt, ap);
 	va_end(ap);
 	log_printf("PANIC: %s\npmuvisor stopped this CPU.\n", message);
-	irq_save();
-	for (;;)
-		cpu_halt();
+	panic_halt();
 }

@@ -137,7 +137,8 @@ def bad_config():
            "console=com9\n"
            "cmdline=\"unterminated\n"
            "garbage\x01here=1\n"
-           "cmdline=\"still booted\"\n")
+           "cmdline=\"still booted\"\n"
+           "symbols=\\nothere.map\n")
     with Machine("bad-config", hello_files(cfg)) as m:
         m.expect("com2", r"^pmuvisor\.cfg:2: unknown key 'colour' \(known keys: payload, initrd, "
                  r"cmdline, console, baud, symbols, on_error\)$", 120)
@@ -149,6 +150,7 @@ def bad_config():
                  r"line ignored$", 5)
         m.expect("com2", r"^config: \\pmuvisor\.cfg \(with errors, see above\)$", 5)
         m.expect("com2", r"^  console +0x2f8 at 115200 baud$", 5)
+        m.expect("com2", r"^pmuvisor\.cfg:8: symbols \\nothere\.map: cannot read it: not found$", 5)
         m.expect("com2", r"^starting the payload natively$", 60)
         got = m.expect("com1", r"^PMUVISOR-PAYLOAD: load-options=(.*)$", 60).group(1)
         check_equal("payload load options", got, "still booted")

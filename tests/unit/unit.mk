@@ -23,6 +23,7 @@ SRC_config  := boot/config.c lib/format.c lib/number.c lib/string.c
 SRC_image   := boot/image.c lib/string.c
 SRC_vmx_caps := vmx/caps.c vmx/caps_report.c lib/format.c lib/string.c
 SRC_pmu_caps := pmu/caps.c lib/format.c lib/string.c
+SRC_panic   := lib/panic.c lib/format.c lib/string.c
 
 TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 BINS  := $(addprefix $(BUILD)/test_,$(TESTS))
