@@ -225,7 +225,7 @@ class Machine:
         cmd = ["qemu-system-x86_64", "-machine", "pc", "-cpu", self.cpu, "-m", str(self.memory),
                "-bios", OVMF, "-drive", "format=raw,file=%s" % esp,
                "-display", "none", "-no-reboot", "-nic", "none", "-monitor", "none"]
-        if self.cpu == "host":
+        if self.cpu.startswith("host"):
             cmd += ["-enable-kvm"]
         # wait=on: QEMU starts only once the harness is connected, so no
         # early byte is lost.

@@ -44,6 +44,36 @@ def test(name, skip_reason=None):
     return register
 
 
+def kvm_nested_skip_reason():
+    if not os.path.exists("/dev/kvm"):
+        return "no /dev/kvm on this host"
+    with open("/proc/cpuinfo") as f:
+        if not re.search(r"^flags\s*:.*\bvmx\b", f.read(), re.M):
+            return "the host CPU has no VMX (nested VT-x needs an Intel host with kvm_intel nested=1)"
+    try:
+        with open("/sys/module/kvm_intel/parameters/nested") as f:
+            if f.read().strip() not in ("Y", "1"):
+                return "kvm_intel is loaded with nested=0"
+    except OSError:
+        return "kvm_intel is not loaded"
+    return None
+
+
+# Under QEMU/KVM with nested VT-x (an Intel host with kvm_intel nested=1).
+KVM = {"emulator": "qemu", "cpu": "host,+vmx,pmu=on"}
+
+
+def vtx_test(name):
+    """Register a test that runs in Bochs and again, as NAME-kvm, under
+    QEMU/KVM where the host offers nested VT-x (skipped elsewhere, with the
+    reason).  The test function takes (test name, Machine arguments)."""
+    def register(func):
+        TESTS.append(Test(name, lambda: func(name, {})))
+        TESTS.append(Test(name + "-kvm", lambda: func(name + "-kvm", KVM), kvm_nested_skip_reason))
+        return func
+    return register
+
+
 def linux_files(cfg=LINUX_CFG):
     return {BOOT_PATH: PMUVISOR_EFI, "\\EFI\\BOOT\\pmuvisor.cfg": cfg,
             "\\vmlinuz": os.path.join(GUEST, "vmlinuz"),
@@ -82,19 +112,20 @@ def boot_linux_through_pmuvisor(m, vmx_line, pmu_line):
     check_absent(m, "com1", r"^pmuvisor \d", "pmuvisor's log on the guest console")
 
 
-def linux_on_bochs(name, cpu, pmu):
-    def run():
-        with Machine(name, linux_files(), cpu=cpu) as m:
-            boot_linux_through_pmuvisor(m, r"^VT-x available$", BOCHS_PMU % pmu)
-            # Natively, the guest sees no hypervisor (issue: VT-x core changes this).
+def linux_through_pmuvisor(name, vm, pmu_line, native_guest=True):
+    with Machine(name, linux_files(), **vm) as m:
+        boot_linux_through_pmuvisor(m, r"^VT-x available$", pmu_line)
+        if native_guest:
+            # Started natively, the guest sees no hypervisor (the VT-x core changes this).
             m.expect("com1", r"^PMUVISOR-GUEST: hypervisor=no$", 10)
-    return run
 
 
-test("linux-bochs-skylake")(linux_on_bochs("linux-bochs-skylake", "corei7_skylake_x",
-                                            r"4, 4 GP \+ 3 fixed counters"))
-test("linux-bochs-haswell")(linux_on_bochs("linux-bochs-haswell", "corei7_haswell_4770",
-                                             r"3, 4 GP \+ 3 fixed counters"))
+test("linux-bochs-skylake")(lambda: linux_through_pmuvisor(
+    "linux-bochs-skylake", {"cpu": "corei7_skylake_x"}, BOCHS_PMU % r"4, 4 GP \+ 3 fixed counters"))
+test("linux-bochs-haswell")(lambda: linux_through_pmuvisor(
+    "linux-bochs-haswell", {"cpu": "corei7_haswell_4770"}, BOCHS_PMU % r"3, 4 GP \+ 3 fixed counters"))
+test("linux-kvm", kvm_nested_skip_reason)(lambda: linux_through_pmuvisor(
+    "linux-kvm", KVM, r"^PMU: ", native_guest=False))
 
 
 @test("linux-qemu-no-vtx")
@@ -106,29 +137,8 @@ def linux_qemu_no_vtx():
             r"^PMU: none advertised$")
 
 
-def kvm_nested_skip_reason():
-    if not os.path.exists("/dev/kvm"):
-        return "no /dev/kvm on this host"
-    with open("/proc/cpuinfo") as f:
-        if not re.search(r"^flags\s*:.*\bvmx\b", f.read(), re.M):
-            return "the host CPU has no VMX (nested VT-x needs an Intel host with kvm_intel nested=1)"
-    try:
-        with open("/sys/module/kvm_intel/parameters/nested") as f:
-            if f.read().strip() not in ("Y", "1"):
-                return "kvm_intel is loaded with nested=0"
-    except OSError:
-        return "kvm_intel is not loaded"
-    return None
-
-
-@test("linux-kvm-nested", skip_reason=kvm_nested_skip_reason)
-def linux_kvm_nested():
-    with Machine("linux-kvm-nested", linux_files(), emulator="qemu", cpu="host,+vmx,pmu=on") as m:
-        boot_linux_through_pmuvisor(m, r"^VT-x available$", r"^PMU: ")
-
-
-@test("bad-config")
-def bad_config():
+@vtx_test("bad-config")
+def bad_config(name, vm):
     """Unknown key, bad values and garbage are reported with file and line;
     the rest of the file still applies and the payload still boots."""
     cfg = ("payload=\\hello.efi\n"
@@ -139,7 +149,7 @@ def bad_config():
            "garbage\x01here=1\n"
            "cmdline=\"still booted\"\n"
            "symbols=\\nothere.map\n")
-    with Machine("bad-config", hello_files(cfg)) as m:
+    with Machine(name, hello_files(cfg), **vm) as m:
         m.expect("com2", r"^pmuvisor\.cfg:2: unknown key 'colour' \(known keys: payload, initrd, "
                  r"cmdline, console, baud, symbols, on_error\)$", 120)
         m.expect("com2", r"^pmuvisor\.cfg:3: baud: bad value 'fast': expected a rate that divides "
@@ -156,14 +166,14 @@ def bad_config():
         check_equal("payload load options", got, "still booted")
 
 
-@test("missing-payload")
-def missing_payload():
+@vtx_test("missing-payload")
+def missing_payload(name, vm):
     """A payload that is not there: pmuvisor says why and returns to the
     firmware, which goes on to its next boot option (here the UEFI shell,
     which runs startup.nsh)."""
     files = {BOOT_PATH: PMUVISOR_EFI, "\\EFI\\BOOT\\pmuvisor.cfg": "payload=\\nope.efi\n",
              "\\startup.nsh": "@echo -off\r\necho PMUVISOR-FIRMWARE: next boot option\r\n"}
-    with Machine("missing-payload", files) as m:
+    with Machine(name, files, **vm) as m:
         m.expect("com2", r"^pmuvisor\.cfg:1: payload \\nope\.efi: cannot read it: not found$", 120)
         m.expect("com2", r"^pmuvisor: returning to the firmware \(not found\)$", 10)
         m.expect("com1", r"BdsDxe: failed to start Boot\d+ .*: Not Found$", 30)
@@ -172,8 +182,8 @@ def missing_payload():
         m.expect("com1", r"^PMUVISOR-FIRMWARE: next boot option", 60)
 
 
-@test("load-options")
-def load_options():
+@vtx_test("load-options")
+def load_options(name, vm):
     """Started from the UEFI shell with arguments: the load options win over
     the pmuvisor.cfg found beside the .efi."""
     files = {"\\EFI\\pmuvisor\\pmuvisor.efi": PMUVISOR_EFI,
@@ -182,7 +192,7 @@ def load_options():
              "\\startup.nsh": ("@echo -off\r\nfs0:\r\n"
                                "\\EFI\\pmuvisor\\pmuvisor.efi payload=\\hello.efi "
                                "cmdline=\"from the shell\"\r\n")}
-    with Machine("load-options", files) as m:
+    with Machine(name, files, **vm) as m:
         m.expect("com1", r"startup\.nsh", 120)
         m.send("com1", "\r")
         m.expect("com2", r"^load options: note: payload overrides pmuvisor\.cfg:1$", 60)
@@ -204,11 +214,11 @@ def on_error_halt():
 
 
 
-@test("fault-guard")
-def fault_guard():
+@vtx_test("fault-guard")
+def fault_guard(name, vm):
     """The #GP guard the PMU probe relies on, on a real (emulated) CPU: a
     faulting WRMSR returns an error and execution goes on."""
     files = {BOOT_PATH: os.path.join(BUILD, "payloads", "faultguard.efi")}
-    with Machine("fault-guard", files) as m:
+    with Machine(name, files, **vm) as m:
         m.expect("com1", r"^PMUVISOR-PAYLOAD: faultguard read=0 bad-write=-1 good-write=0 "
                  r"reread=0 value=0x1234000$", 120)
