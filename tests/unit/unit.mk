@@ -24,6 +24,10 @@ SRC_image   := boot/image.c lib/string.c
 SRC_vmx_caps := vmx/caps.c vmx/caps_report.c lib/format.c lib/string.c
 SRC_pmu_caps := pmu/caps.c lib/format.c lib/string.c
 SRC_panic   := lib/panic.c lib/format.c lib/string.c
+SRC_vmx_controls := vmx/controls.c vmx/caps.c lib/format.c lib/string.c
+SRC_mtrr    := vmx/mtrr.c lib/string.c
+SRC_ept     := vmx/ept.c vmx/mtrr.c lib/string.c
+SRC_vmx_check := vmx/check.c lib/format.c lib/string.c
 
 TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 BINS  := $(addprefix $(BUILD)/test_,$(TESTS))
