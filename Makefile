@@ -54,13 +54,27 @@ NASMFLAGS   := -f elf64 -Werror -g
 # Sources of pmuvisor.efi, by folder (the folders are the architecture).
 PMUVISOR_C := \
 	boot/main.c boot/config.c boot/config_file.c boot/efi.c boot/image.c \
-	boot/payload.c boot/initrd.c \
+	boot/payload.c boot/initrd.c boot/hypervisor.c \
 	console/serial.c console/log.c \
 	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/ucs2.c lib/number.c \
-	lib/cpu_safe.c \
-	vmx/caps.c vmx/caps_report.c vmx/caps_read.c \
+	lib/cpu_safe.c lib/page_pool.c \
+	vmx/caps.c vmx/caps_report.c vmx/caps_read.c vmx/host_paging.c \
 	pmu/caps.c pmu/probe.c
-PMUVISOR_ASM := lib/msr_safe.asm pmu/probe_loop.asm
+PMUVISOR_ASM := lib/msr_safe.asm pmu/probe_loop.asm boot/launch.asm boot/core_blob.asm
+
+# The resident core: root-mode code linked at a fixed address in the top
+# 2 GiB (vmx/core.ld), carried inside pmuvisor.efi as a flat image.
+CORE_C := \
+	vmx/core.c vmx/exit.c vmx/exit_handlers.c vmx/exit_io.c vmx/guest_state.c \
+	vmx/host.c vmx/hypercall.c vmx/cpuid_policy.c vmx/cr_policy.c \
+	vmx/ept.c vmx/mtrr.c vmx/mtrr_read.c vmx/controls.c vmx/caps.c vmx/caps_read.c \
+	console/serial.c console/log.c \
+	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/page_pool.c
+CORE_ASM := vmx/core_head.asm vmx/vmx_entry.asm vmx/host_stubs.asm
+CORE_OBJ := $(addprefix $(BUILD)/core/obj/,$(CORE_C:.c=.o) $(CORE_ASM:.asm=.o))
+CORE_CFLAGS := $(filter-out -fpic -DPMUVISOR_EFI -isystem $(EFI_INC) $(EFI_INC)/x86_64 \
+                 $(EFI_INC)/protocol,$(EFI_CFLAGS)) \
+               -fno-pic -mcmodel=kernel -DPMUVISOR_CORE
 
 PAYLOADS := hello faultguard
 
@@ -91,6 +105,27 @@ $(BUILD)/obj/%.o: %.asm Makefile
 	$(call say,NASM,$<)
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
+$(BUILD)/core/obj/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(call say,CC,$< [core])
+	$(Q)$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+$(BUILD)/core/obj/%.o: %.asm Makefile
+	@mkdir -p $(@D)
+	$(call say,NASM,$< [core])
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+$(BUILD)/core.elf: $(CORE_OBJ) vmx/core.ld
+	$(call say,LD,$@)
+	$(Q)$(LD) -nostdlib -static -zmax-page-size=4096 -T vmx/core.ld $(CORE_OBJ) -o $@
+
+$(BUILD)/core.bin: $(BUILD)/core.elf
+	$(call say,BIN,$@)
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+$(BUILD)/obj/boot/core_blob.o: $(BUILD)/core.bin
+$(BUILD)/obj/boot/core_blob.o: NASMFLAGS += -DCORE_IMAGE='"$(BUILD)/core.bin"'
+
 define link_efi
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
@@ -115,7 +150,7 @@ $(PAYLOAD_EFI:.efi=.so): $(BUILD)/payloads/%.so: $(BUILD)/obj/tests/payloads/%.o
 # The ELF images are kept beside the PE files (debug symbols for gdb).
 .SECONDARY: $(BUILD)/pmuvisor.so $(PAYLOAD_EFI:.efi=.so)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/core/obj -name '*.d' 2>/dev/null)
 
 deps:
 	$(Q)tools/deps
@@ -138,4 +173,4 @@ check: deps
 	$(Q)tools/check
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/*.so $(BUILD)/*.efi $(BUILD)/payloads $(BUILD)/unit $(BUILD)/test-logs $(BUILD)/build-id.h
+	rm -rf $(BUILD)/obj $(BUILD)/core $(BUILD)/core.elf $(BUILD)/core.bin $(BUILD)/*.so $(BUILD)/*.efi $(BUILD)/payloads $(BUILD)/unit $(BUILD)/test-logs $(BUILD)/build-id.h

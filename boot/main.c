@@ -5,6 +5,7 @@
  */
 #include "boot/config_file.h"
 #include "boot/efi.h"
+#include "boot/hypervisor.h"
 #include "boot/payload.h"
 #include "console/log.h"
 #include "lib/cpu.h"
@@ -154,6 +155,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	vmx_problem = report_vmx();
 	report_pmu();
 
+	if (!vmx_problem && hypervisor_start(&cfg) < 0)
+		vmx_problem = "the hypervisor could not start";
 	if (vmx_problem && cfg.on_error == ON_ERROR_HALT) {
 		log_printf("on_error=halt: not starting the payload. Halted.\n");
 		halt_forever();
@@ -164,7 +167,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	} else if (!root) {
 		status = EFI_NO_MEDIA;
 	} else {
-		status = payload_boot(self->DeviceHandle, root, &cfg);
+		status = payload_boot(self->DeviceHandle, root, &cfg, !vmx_problem);
 	}
 	log_printf("pmuvisor: returning to the firmware (%s)\n", efi_status_name(status));
 	return status;

@@ -66,7 +66,8 @@ static EFI_STATUS set_load_options(EFI_HANDLE image, const char *cmdline)
 	return EFI_SUCCESS;
 }
 
-EFI_STATUS payload_boot(EFI_HANDLE device, EFI_FILE_HANDLE root, const struct config *cfg)
+EFI_STATUS payload_boot(EFI_HANDLE device, EFI_FILE_HANDLE root, const struct config *cfg,
+			bool as_guest)
 {
 	struct efi_file image = { 0 }, initrd = { 0 };
 	struct image_kind kind;
@@ -113,7 +114,7 @@ EFI_STATUS payload_boot(EFI_HANDLE device, EFI_FILE_HANDLE root, const struct co
 		goto out;
 	}
 
-	log_printf("starting the payload natively\n");
+	log_printf("starting the payload %s\n", as_guest ? "as pmuvisor's guest" : "natively");
 	status = efi_bs->StartImage(handle, NULL, NULL);
 	/* Only an EFI application that exits comes back here. */
 	log_printf("payload %s returned: %s\n", cfg->payload, efi_status_name(status));

@@ -56,3 +56,9 @@ int log_start(uint16_t port, uint32_t baud, format_sink fallback, void *ctx)
 	early_used = early_lost = 0;
 	return status;
 }
+
+void log_redirect(format_sink sink, void *ctx)
+{
+	fallback_sink = sink;
+	fallback_ctx = ctx;
+}

@@ -20,4 +20,8 @@ void log_printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
  * no UART answers there (then -1 is returned); flushes the early buffer. */
 int log_start(uint16_t port, uint32_t baud, format_sink fallback, void *fallback_ctx);
 
+/* From now on, write the log through 'sink' (e.g. a hypercall once the
+ * loader runs as a guest and the serial port is pmuvisor's). */
+void log_redirect(format_sink sink, void *ctx);
+
 #endif

@@ -154,6 +154,7 @@ class Machine:
         self.proc = None
         self.lines = {}
         self.started = None
+        self.exited_at = None
 
     # -- lifecycle -----------------------------------------------------
     def __enter__(self):
@@ -283,11 +284,18 @@ class Machine:
                 if left <= 0:
                     raise TestFailure("timeout after %d s waiting on %s for /%s/ (logs: %s)"
                                       % (timeout, line, pattern, self.dir))
-                if self.proc.poll() is not None or serial.closed:
+                # The emulator's exit can be seen before the last bytes it
+                # sent are read: only the end of the line's data is final.
+                if serial.closed or (self.proc.poll() is not None and self._exited_for(2)):
                     raise TestFailure("%s exited (status %s) while waiting on %s for /%s/ "
                                       "(logs: %s)" % (self.emulator, self.proc.poll(), line,
                                                        pattern, self.dir))
                 serial.cond.wait(min(left, 0.5))
+
+    def _exited_for(self, seconds):
+        if self.exited_at is None:
+            self.exited_at = time.monotonic()
+        return time.monotonic() - self.exited_at > seconds
 
     def wait_exit(self, timeout):
         try:

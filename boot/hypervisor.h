@@ -1,0 +1,14 @@
+/* Installs pmuvisor's resident core and turns the running firmware
+ * context into its guest (see vmx/launch.h). */
+#ifndef BOOT_HYPERVISOR_H
+#define BOOT_HYPERVISOR_H
+
+#include "boot/config.h"
+
+#include <efi.h>
+
+/* Returns 0 when the caller now runs as a VMX guest; otherwise -1 after
+ * logging why (the machine is as before, VT-x unused). */
+int hypervisor_start(const struct config *cfg);
+
+#endif

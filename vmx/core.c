@@ -1,0 +1,306 @@
+/*
+ * The resident core's entry: enable VMX on the boot CPU, build the VMCS
+ * around the caller's context and VMLAUNCH into it (see vmx/launch.h).
+ */
+#include "vmx/caps.h"
+#include "vmx/caps_read.h"
+#include "vmx/controls.h"
+#include "vmx/ept.h"
+#include "vmx/exit.h"
+#include "vmx/exit_handlers.h"
+#include "vmx/guest_state.h"
+#include "vmx/host.h"
+#include "vmx/launch.h"
+#include "vmx/msr.h"
+#include "vmx/mtrr_read.h"
+#include "vmx/vmcs.h"
+#include "console/log.h"
+#include "lib/cpu.h"
+#include "lib/page_pool.h"
+#include "lib/string.h"
+
+#define HOST_STACK_PAGES 8
+#define CRITICAL_STACK_PAGES 2
+#define FEATURE_CONTROL_LOCK 1ull
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX 4ull
+#define CR4_OSXSAVE (1ull << 18)
+#define CPUID1_ECX_XSAVE (1u << 26)
+#define MSR_IA32_EFER 0xc0000080
+#define GIB (1ull << 30)
+
+int core_entry(struct launch_params *p);
+int vmx_launch(void);
+extern char vmx_exit_entry[];
+
+static struct page_pool pool;
+static struct launch_params *params;
+
+static void message_sink(void *ctx, const char *text, size_t len)
+{
+	size_t used = strlen(params->message);
+
+	while (len-- && used + 1 < sizeof(params->message))
+		params->message[used++] = *text++;
+	params->message[used] = '\0';
+}
+
+static const struct out message_out = { message_sink, 0 };
+
+static int fail(const char *why)
+{
+	out_printf(&message_out, "%s", why);
+	return -1;
+}
+
+static void *ept_alloc(void *ctx, uint64_t *phys)
+{
+	void *page = page_pool_alloc(&pool, 1);
+
+	*phys = (uint64_t)(uintptr_t)page;
+	return page;
+}
+
+static void *ept_ptr(void *ctx, uint64_t phys)
+{
+	return (void *)(uintptr_t)phys;
+}
+
+static int build_ept(const struct vmx_caps *caps)
+{
+	static struct mtrr_state mtrr;
+	struct ept_range excluded = { params->resident_phys, params->resident_size };
+	struct ept_params ep = {
+		.top = params->phys_top, .mtrr = &mtrr,
+		.allow_2m = caps->ept_2m, .allow_1g = caps->ept_1g,
+		.excluded = &excluded, .excluded_count = 1,
+		.memory = { ept_alloc, 0, ept_ptr, 0 },
+	};
+	struct ept_stats stats;
+
+	mtrr_read(&mtrr);
+	vm.eptp = ept_build(&ep, &stats);
+	if (!vm.eptp) {
+		out_printf(&message_out, "cannot build the EPT: %s at 0x%lx", stats.error,
+			   (unsigned long)stats.failed_gpa);
+		return -1;
+	}
+	vm.ept_pml4 = vm.eptp & EPT_ADDRESS_MASK;
+	log_printf("core: EPT maps 0x%lx bytes: %lu 1G + %lu 2M + %lu 4K pages in %lu tables, "
+		   "0x%lx bytes hidden\n", (unsigned long)params->phys_top,
+		   (unsigned long)stats.leaves_1g, (unsigned long)stats.leaves_2m,
+		   (unsigned long)stats.leaves_4k, (unsigned long)stats.table_pages,
+		   (unsigned long)stats.unmapped_bytes);
+	return 0;
+}
+
+/* MSR bitmap (SDM Vol. 3C, 25.6.9): read-low, read-high, write-low,
+ * write-high, 1 KiB each; a set bit makes the access exit. */
+static void intercept_msr(uint8_t *bitmap, uint32_t msr)
+{
+	unsigned offset = msr >= 0xc0000000u ? 1024 : 0, bit = msr & 0x1fff;
+
+	bitmap[offset + bit / 8] |= (uint8_t)(1u << (bit % 8));
+	bitmap[2048 + offset + bit / 8] |= (uint8_t)(1u << (bit % 8));
+}
+
+static int build_bitmaps(uint64_t *msr_bitmap, uint64_t *io_a, uint64_t *io_b)
+{
+	uint8_t *msr = page_pool_alloc(&pool, 1), *io = page_pool_alloc(&pool, 2);
+	uint32_t m;
+	unsigned port;
+
+	if (!msr || !io)
+		return fail("out of resident memory for the MSR and I/O bitmaps");
+	intercept_msr(msr, MSR_IA32_FEATURE_CONTROL);
+	for (m = MSR_IA32_VMX_BASIC; m <= 0x491; m++)
+		intercept_msr(msr, m);
+	/* I/O bitmaps A (ports 0-0x7fff) and B: pmuvisor's serial port. */
+	for (port = vm.console_port; vm.console_port && port < vm.console_port + 8u; port++)
+		io[port / 8] |= (uint8_t)(1u << (port % 8));
+	*msr_bitmap = (uint64_t)(uintptr_t)msr;
+	*io_a = (uint64_t)(uintptr_t)io;
+	*io_b = *io_a + PAGE_SIZE;
+	return 0;
+}
+
+static int enable_vmx(const struct vmx_raw *raw, uint64_t *vmxon_region)
+{
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	uint32_t *region;
+
+	/* VMXON needs FEATURE_CONTROL locked with VMX enabled (SDM 24.7). */
+	if (!(fc & FEATURE_CONTROL_LOCK))
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
+		return fail("IA32_FEATURE_CONTROL is locked with VMX disabled");
+	region = page_pool_alloc(&pool, 1);
+	if (!region)
+		return fail("out of resident memory for the VMXON region");
+	region[0] = (uint32_t)(raw->basic & 0x7fffffff); /* VMCS revision (SDM 25.11.5) */
+	*vmxon_region = (uint64_t)(uintptr_t)region;
+	if (vmx_on(*vmxon_region) < 0)
+		return fail("VMXON failed");
+	return 0;
+}
+
+static void write_controls(const struct vmx_controls *c, uint64_t msr_bitmap, uint64_t io_a,
+			   uint64_t io_b)
+{
+	uint32_t exit = c->value[CONTROLS_EXIT], entry = c->value[CONTROLS_ENTRY];
+
+	/* PERF_GLOBAL_CTRL switching belongs to the PMU policies (later);
+	 * until then the guest owns the register untouched. */
+	exit &= ~(1u << EXIT_LOAD_PERF_GLOBAL_CTRL);
+	entry &= ~(1u << ENTRY_LOAD_PERF_GLOBAL_CTRL);
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, c->value[CONTROLS_PIN_BASED]);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, c->value[CONTROLS_PRIMARY]);
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, c->value[CONTROLS_SECONDARY]);
+	vmcs_write(VM_EXIT_CONTROLS, exit & ~(1u << EXIT_SAVE_PERF_GLOBAL_CTRL));
+	vmcs_write(VM_ENTRY_CONTROLS, entry);
+	vmcs_write(EXCEPTION_BITMAP, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	vmcs_write(MSR_BITMAP, msr_bitmap);
+	vmcs_write(IO_BITMAP_A, io_a);
+	vmcs_write(IO_BITMAP_B, io_b);
+	vmcs_write(EPT_POINTER, vm.eptp);
+	if (c->vpid)
+		vmcs_write(VIRTUAL_PROCESSOR_ID, 1);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO, 0);
+	if (c->preemption_timer)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vm.preemption_timer_value);
+}
+
+static void write_host_state(const struct host_tables *t, uint64_t stack_top)
+{
+	uint64_t cr0, cr4;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	vmcs_write(HOST_CR0, cr0);
+	vmcs_write(HOST_CR3, params->host_cr3);
+	vmcs_write(HOST_CR4, cr4);
+	vmcs_write(HOST_CS_SELECTOR, HOST_CS);
+	vmcs_write(HOST_SS_SELECTOR, HOST_DS);
+	vmcs_write(HOST_DS_SELECTOR, HOST_DS);
+	vmcs_write(HOST_ES_SELECTOR, HOST_DS);
+	vmcs_write(HOST_FS_SELECTOR, 0);
+	vmcs_write(HOST_GS_SELECTOR, 0);
+	vmcs_write(HOST_TR_SELECTOR, HOST_TR);
+	vmcs_write(HOST_FS_BASE, 0);
+	vmcs_write(HOST_GS_BASE, 0);
+	vmcs_write(HOST_TR_BASE, t->tr_base);
+	vmcs_write(HOST_GDTR_BASE, t->gdt_base);
+	vmcs_write(HOST_IDTR_BASE, t->idt_base);
+	vmcs_write(HOST_IA32_SYSENTER_CS, 0);
+	vmcs_write(HOST_IA32_SYSENTER_ESP, 0);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, 0);
+	vmcs_write(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	vmcs_write(HOST_RSP, stack_top);
+	vmcs_write(HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
+}
+
+/* Makes CR0 and CR4 what VMX operation requires (SDM 24.8) and returns
+ * the firmware's values, which become the guest's shadows. */
+static void prepare_control_registers(const struct vmx_raw *raw, uint64_t *fw_cr0,
+				      uint64_t *fw_cr4)
+{
+	uint64_t cr0, cr4;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	*fw_cr0 = cr0;
+	*fw_cr4 = cr4;
+	vm.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	vm.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	vm.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	vm.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	cr0 = (cr0 | vm.cr0_fixed0) & vm.cr0_fixed1;
+	cr4 = (cr4 | vm.cr4_fixed0) & vm.cr4_fixed1;
+	/* XSETBV in root mode (for the guest) needs CR4.OSXSAVE. */
+	if (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE) {
+		struct cpuid_regs x = cpuid(0xd, 0);
+
+		cr4 |= CR4_OSXSAVE;
+		vm.xcr0_supported = ((uint64_t)x.edx << 32) | x.eax;
+	}
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+	(void)raw;
+}
+
+int core_entry(struct launch_params *p)
+{
+	static struct host_tables tables;
+	struct vmx_raw raw;
+	struct vmx_caps caps;
+	struct vmx_controls controls;
+	uint64_t vmxon_region, vmcs, msr_bitmap, io_a, io_b, fw_cr0, fw_cr4;
+	uint64_t *stack, *critical;
+	struct cr_fixed cr0f, cr4f;
+	uint32_t *vmcs_page;
+	int status;
+
+	params = p;
+	p->message[0] = '\0';
+	log_start(p->console_port, p->baud, 0, 0);
+	pool = (struct page_pool){ p->pool_next, p->resident_phys + p->resident_size, 0 };
+	vm.resident_phys = p->resident_phys;
+	vm.resident_size = p->resident_size;
+	vm.phys_top = p->phys_top;
+	vm.console_port = p->console_port;
+	vm.preemption_timer_value = 0xffffffffu;
+
+	vmx_caps_read(&raw);
+	vmx_caps_decode(&raw, &caps);
+	if (vmx_unavailable_reason(&caps))
+		return fail(vmx_unavailable_reason(&caps));
+	if (vmx_controls_compute(&raw, &controls, &message_out) < 0)
+		return -1;
+	vm.unrestricted_guest = 1;
+
+	stack = page_pool_alloc(&pool, HOST_STACK_PAGES);
+	critical = page_pool_alloc(&pool, CRITICAL_STACK_PAGES);
+	vm.decoy_page = (uint64_t)(uintptr_t)page_pool_alloc(&pool, 1);
+	vmcs_page = page_pool_alloc(&pool, 1);
+	if (!stack || !critical || !vm.decoy_page || !vmcs_page)
+		return fail("out of resident memory for stacks and the VMCS");
+	host_tables_init(&tables, (uint64_t)(uintptr_t)critical + CRITICAL_STACK_PAGES * PAGE_SIZE);
+	if (build_ept(&caps) < 0 || build_bitmaps(&msr_bitmap, &io_a, &io_b) < 0)
+		return -1;
+
+	prepare_control_registers(&raw, &fw_cr0, &fw_cr4);
+	if (enable_vmx(&raw, &vmxon_region) < 0)
+		goto restore;
+	vmcs_page[0] = (uint32_t)(raw.basic & 0x7fffffff);
+	vmcs = (uint64_t)(uintptr_t)vmcs_page;
+	if (vmcs_clear(vmcs) < 0 || vmcs_load(vmcs) < 0) {
+		fail("VMCLEAR/VMPTRLD failed");
+		goto off;
+	}
+	write_controls(&controls, msr_bitmap, io_a, io_b);
+	write_host_state(&tables, (uint64_t)(uintptr_t)stack + HOST_STACK_PAGES * PAGE_SIZE);
+	cr0f = (struct cr_fixed){ vm.cr0_fixed0, vm.cr0_fixed1 };
+	cr4f = (struct cr_fixed){ vm.cr4_fixed0, vm.cr4_fixed1 };
+	vmcs_write(CR0_GUEST_HOST_MASK, cr0_guest_host_mask(&cr0f, true));
+	vmcs_write(CR4_GUEST_HOST_MASK, cr4_guest_host_mask(&cr4f));
+	guest_state_write(p, fw_cr0, fw_cr4, &cr0f, &cr4f, true);
+	log_printf("core: %lu KiB of %lu KiB resident memory in use; launching the guest\n",
+		   (unsigned long)((pool.next - p->resident_phys) / 1024),
+		   (unsigned long)(p->resident_size / 1024));
+
+	status = vmx_launch();
+	/* Only a failed VMLAUNCH comes back. */
+	out_printf(&message_out, "VMLAUNCH failed (%s, VM-instruction error %lu)",
+		   status == 1 ? "no current VMCS" : "invalid control or host state",
+		   (unsigned long)vmcs_read(VM_INSTRUCTION_ERROR));
+off:
+	vmx_off();
+restore:
+	__asm__ volatile("mov %0, %%cr4" : : "r"(fw_cr4));
+	__asm__ volatile("mov %0, %%cr0" : : "r"(fw_cr0));
+	return -1;
+}

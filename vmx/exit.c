@@ -1,0 +1,139 @@
+/*
+ * The VM-exit dispatcher: one handler per basic exit reason in a table,
+ * per-reason statistics, and the helpers handlers share.  Anything
+ * without a handler is reported in full and stops the guest.
+ */
+#include "vmx/exit.h"
+#include "vmx/exit_handlers.h"
+#include "vmx/host.h"
+#include "vmx/vmcs.h"
+#include "console/log.h"
+#include "lib/cpu.h"
+#include "lib/panic.h"
+
+struct exit_stats exit_stats;
+
+typedef void (*exit_handler)(struct guest_regs *regs);
+
+static const struct {
+	const char *name;
+	exit_handler handle;
+} exits[EXIT_REASON_COUNT] = {
+	[EXIT_REASON_EXCEPTION_NMI] = { "exception or NMI", handle_exception_nmi },
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = { "external interrupt", 0 },
+	[EXIT_REASON_TRIPLE_FAULT] = { "triple fault", handle_triple_fault },
+	[EXIT_REASON_INIT] = { "INIT signal", handle_init },
+	[EXIT_REASON_SIPI] = { "start-up IPI", handle_sipi },
+	[EXIT_REASON_NMI_WINDOW] = { "NMI window", handle_nmi_window },
+	[EXIT_REASON_CPUID] = { "CPUID", handle_cpuid },
+	[EXIT_REASON_GETSEC] = { "GETSEC", handle_vmx_instruction },
+	[EXIT_REASON_HLT] = { "HLT", 0 },
+	[EXIT_REASON_INVD] = { "INVD", handle_invd },
+	[EXIT_REASON_VMCALL] = { "VMCALL", handle_vmcall },
+	[EXIT_REASON_VMCLEAR] = { "VMCLEAR", handle_vmx_instruction },
+	[EXIT_REASON_VMLAUNCH] = { "VMLAUNCH", handle_vmx_instruction },
+	[EXIT_REASON_VMPTRLD] = { "VMPTRLD", handle_vmx_instruction },
+	[EXIT_REASON_VMPTRST] = { "VMPTRST", handle_vmx_instruction },
+	[EXIT_REASON_VMREAD] = { "VMREAD", handle_vmx_instruction },
+	[EXIT_REASON_VMRESUME] = { "VMRESUME", handle_vmx_instruction },
+	[EXIT_REASON_VMWRITE] = { "VMWRITE", handle_vmx_instruction },
+	[EXIT_REASON_VMXOFF] = { "VMXOFF", handle_vmx_instruction },
+	[EXIT_REASON_VMXON] = { "VMXON", handle_vmx_instruction },
+	[EXIT_REASON_CR_ACCESS] = { "control-register access", handle_cr_access },
+	[EXIT_REASON_IO] = { "I/O instruction", handle_io },
+	[EXIT_REASON_RDMSR] = { "RDMSR", handle_rdmsr },
+	[EXIT_REASON_WRMSR] = { "WRMSR", handle_wrmsr },
+	[EXIT_REASON_INVALID_GUEST_STATE] = { "VM entry: invalid guest state", 0 },
+	[EXIT_REASON_MSR_LOADING] = { "VM entry: MSR loading", 0 },
+	[EXIT_REASON_MACHINE_CHECK] = { "machine check", 0 },
+	[EXIT_REASON_EPT_VIOLATION] = { "EPT violation", handle_ept_violation },
+	[EXIT_REASON_EPT_MISCONFIG] = { "EPT misconfiguration", 0 },
+	[EXIT_REASON_INVEPT] = { "INVEPT", handle_vmx_instruction },
+	[EXIT_REASON_PREEMPTION_TIMER] = { "VMX-preemption timer", handle_preemption_timer },
+	[EXIT_REASON_INVVPID] = { "INVVPID", handle_vmx_instruction },
+	[EXIT_REASON_XSETBV] = { "XSETBV", handle_xsetbv },
+	[EXIT_REASON_VMFUNC] = { "VMFUNC", handle_vmx_instruction },
+};
+
+const char *exit_reason_name(unsigned reason)
+{
+	return reason < EXIT_REASON_COUNT && exits[reason].name ? exits[reason].name : "unknown";
+}
+
+/* VM-entry interruption information (SDM Vol. 3C, 25.8.3). */
+#define INTR_VALID (1u << 31)
+#define INTR_DELIVER_ERROR_CODE (1u << 11)
+#define INTR_TYPE_HARDWARE_EXCEPTION (3u << 8)
+#define VECTOR_UD 6
+#define VECTOR_GP 13
+
+void exit_skip_instruction(void)
+{
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+}
+
+void exit_inject_gp(void)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO,
+		   INTR_VALID | INTR_TYPE_HARDWARE_EXCEPTION | INTR_DELIVER_ERROR_CODE | VECTOR_GP);
+	vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+}
+
+void exit_inject_ud(void)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE_HARDWARE_EXCEPTION | VECTOR_UD);
+}
+
+void exit_dump(const char *why, unsigned reason, const struct guest_regs *r)
+{
+	log_printf("pmuvisor: %s: exit reason %u (%s), qualification 0x%lx\n"
+		   "  guest RIP 0x%lx RSP 0x%lx RFLAGS 0x%lx CR0 0x%lx CR3 0x%lx CR4 0x%lx\n"
+		   "  RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n"
+		   "  RSI %016lx RDI %016lx RBP %016lx R8  %016lx\n"
+		   "  R9  %016lx R10 %016lx R11 %016lx R12 %016lx\n"
+		   "  R13 %016lx R14 %016lx R15 %016lx\n"
+		   "  interruption info 0x%lx, IDT-vectoring info 0x%lx, guest-physical 0x%lx\n",
+		   why, reason, exit_reason_name(reason), (unsigned long)vmcs_read(EXIT_QUALIFICATION),
+		   (unsigned long)vmcs_read(GUEST_RIP), (unsigned long)vmcs_read(GUEST_RSP),
+		   (unsigned long)vmcs_read(GUEST_RFLAGS), (unsigned long)vmcs_read(GUEST_CR0),
+		   (unsigned long)vmcs_read(GUEST_CR3), (unsigned long)vmcs_read(GUEST_CR4),
+		   (unsigned long)r->rax, (unsigned long)r->rbx, (unsigned long)r->rcx,
+		   (unsigned long)r->rdx, (unsigned long)r->rsi, (unsigned long)r->rdi,
+		   (unsigned long)r->rbp, (unsigned long)r->r8, (unsigned long)r->r9,
+		   (unsigned long)r->r10, (unsigned long)r->r11, (unsigned long)r->r12,
+		   (unsigned long)r->r13, (unsigned long)r->r14, (unsigned long)r->r15,
+		   (unsigned long)vmcs_read(VM_EXIT_INTR_INFO),
+		   (unsigned long)vmcs_read(IDT_VECTORING_INFO),
+		   (unsigned long)vmcs_read(GUEST_PHYSICAL_ADDRESS));
+}
+
+void exit_stop(const char *why, unsigned reason, const struct guest_regs *regs)
+{
+	exit_dump(why, reason, regs);
+	panic("the guest was stopped; pmuvisor cannot continue it");
+}
+
+void vmx_exit_handler(struct guest_regs *regs)
+{
+	uint64_t start = rdtsc();
+	uint32_t full = (uint32_t)vmcs_read(VM_EXIT_REASON);
+	unsigned reason = full & 0xffff;
+
+	/* Bit 31: the exit happened during VM entry (SDM 28.8). */
+	if (full & (1u << 31))
+		exit_stop("VM entry failed after loading guest state", reason, regs);
+	if (reason >= EXIT_REASON_COUNT || !exits[reason].handle)
+		exit_stop("unexpected VM exit", reason, regs);
+	exits[reason].handle(regs);
+	if (host_nmi_pending)
+		exit_deliver_pending_nmi();
+	exit_stats.count[reason]++;
+	exit_stats.cycles[reason] += rdtsc() - start;
+}
+
+void vmx_resume_failed(struct guest_regs *regs)
+{
+	log_printf("pmuvisor: VMRESUME failed, VM-instruction error %lu\n",
+		   (unsigned long)vmcs_read(VM_INSTRUCTION_ERROR));
+	exit_stop("cannot resume the guest", (unsigned)vmcs_read(VM_EXIT_REASON) & 0xffff, regs);
+}

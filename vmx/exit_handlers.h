@@ -1,0 +1,44 @@
+/* One function per VM-exit reason (vmx/exit_handlers.c, vmx/exit_io.c). */
+#ifndef VMX_EXIT_HANDLERS_H
+#define VMX_EXIT_HANDLERS_H
+
+#include "vmx/exit.h"
+
+#include <stdint.h>
+
+/* What the handlers need to know about this VM (set up by vmx/core.c). */
+struct vm_config {
+	uint64_t resident_phys, resident_size; /* pmuvisor's memory: not the guest's */
+	uint64_t phys_top;                      /* guest-physical memory mapped 1:1 */
+	uint64_t ept_pml4;                      /* host pointer to the EPT PML4 */
+	uint64_t eptp;
+	uint64_t decoy_page;                    /* what the guest sees instead of pmuvisor */
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	int unrestricted_guest;
+	uint16_t console_port;                  /* 8 ports owned from here (0: none) */
+	uint32_t preemption_timer_value;
+	uint64_t xcr0_supported;
+};
+
+extern struct vm_config vm;
+
+void handle_exception_nmi(struct guest_regs *regs);
+void handle_triple_fault(struct guest_regs *regs);
+void handle_init(struct guest_regs *regs);
+void handle_sipi(struct guest_regs *regs);
+void handle_nmi_window(struct guest_regs *regs);
+void handle_cpuid(struct guest_regs *regs);
+void handle_invd(struct guest_regs *regs);
+void handle_vmcall(struct guest_regs *regs);
+void handle_vmx_instruction(struct guest_regs *regs);
+void handle_cr_access(struct guest_regs *regs);
+void handle_io(struct guest_regs *regs);
+void handle_rdmsr(struct guest_regs *regs);
+void handle_wrmsr(struct guest_regs *regs);
+void handle_ept_violation(struct guest_regs *regs);
+void handle_preemption_timer(struct guest_regs *regs);
+void handle_xsetbv(struct guest_regs *regs);
+
+void exit_deliver_pending_nmi(void);
+
+#endif

@@ -1,0 +1,66 @@
+; Root-mode interrupt entry points: exceptions 0-31 go to host_exception()
+; (which reports and stops); NMI only records that one arrived, so that the
+; exit path can re-inject it into the guest.
+
+bits 64
+default rel
+
+extern host_exception
+extern host_nmi_pending
+global host_exception_stubs
+global host_nmi_entry
+
+section .text
+
+; Vectors for which the CPU pushes an error code (SDM Vol. 3A, 6.15).
+%macro stub 1
+exception_%1:
+%if %1 == 8 || (%1 >= 10 && %1 <= 14) || %1 == 17 || %1 == 21 || %1 == 29 || %1 == 30
+%else
+	push 0
+%endif
+	push %1
+	jmp exception_common
+%endmacro
+
+%assign v 0
+%rep 32
+	stub v
+%assign v v + 1
+%endrep
+
+exception_common:
+	; Frame: vector, error code, then the CPU's RIP, CS, RFLAGS, RSP, SS.
+	push rax
+	push rbx
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push rbp
+	push r8
+	push r9
+	push r10
+	push r11
+	push r12
+	push r13
+	push r14
+	push r15
+	mov rdi, rsp
+	and rsp, -16
+	call host_exception		; never returns
+
+host_nmi_entry:
+	mov dword [host_nmi_pending], 1
+	iretq
+
+section .rodata
+align 8
+host_exception_stubs:
+%assign v 0
+%rep 32
+	dq exception_%[v]
+%assign v v + 1
+%endrep
+
+section .note.GNU-stack noalloc noexec nowrite progbits
