@@ -68,15 +68,17 @@ CORE_C := \
 	vmx/core.c vmx/exit.c vmx/exit_handlers.c vmx/exit_io.c vmx/guest_state.c \
 	vmx/host.c vmx/hypercall.c vmx/cpuid_policy.c vmx/cr_policy.c \
 	vmx/ept.c vmx/mtrr.c vmx/mtrr_read.c vmx/controls.c vmx/caps.c vmx/caps_read.c \
+	vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c \
+	vmx/check_read.c \
 	console/serial.c console/log.c \
-	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/page_pool.c
-CORE_ASM := vmx/core_head.asm vmx/vmx_entry.asm vmx/host_stubs.asm
+	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/page_pool.c lib/cpu_safe.c
+CORE_ASM := vmx/core_head.asm vmx/vmx_entry.asm vmx/host_stubs.asm lib/msr_safe.asm
 CORE_OBJ := $(addprefix $(BUILD)/core/obj/,$(CORE_C:.c=.o) $(CORE_ASM:.asm=.o))
 CORE_CFLAGS := $(filter-out -fpic -DPMUVISOR_EFI -isystem $(EFI_INC) $(EFI_INC)/x86_64 \
                  $(EFI_INC)/protocol,$(EFI_CFLAGS)) \
                -fno-pic -mcmodel=kernel -DPMUVISOR_CORE
 
-PAYLOADS := hello faultguard
+PAYLOADS := hello faultguard vmtest
 
 PMUVISOR_OBJ := $(addprefix $(BUILD)/obj/,$(PMUVISOR_C:.c=.o) $(PMUVISOR_ASM:.asm=.o))
 PAYLOAD_EFI  := $(addprefix $(BUILD)/payloads/,$(addsuffix .efi,$(PAYLOADS)))

@@ -108,6 +108,32 @@ static int apply_on_error(struct config *cfg, const char *value, const char **ex
 	return 0;
 }
 
+static int apply_vmx(struct config *cfg, const char *value, const char **expected)
+{
+	if (str_case_equal(value, "on"))
+		cfg->vmx = 1;
+	else if (str_case_equal(value, "off"))
+		cfg->vmx = 0;
+	else {
+		*expected = "on or off";
+		return -1;
+	}
+	return 0;
+}
+
+static int apply_selftest(struct config *cfg, const char *value, const char **expected)
+{
+	if (str_case_equal(value, "none"))
+		cfg->selftest = SELFTEST_NONE;
+	else if (str_case_equal(value, "bad-guest-state"))
+		cfg->selftest = SELFTEST_BAD_GUEST_STATE;
+	else {
+		*expected = "none or bad-guest-state";
+		return -1;
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	apply_fn apply;
@@ -119,6 +145,8 @@ static const struct {
 	[CONFIG_BAUD] = { "baud", apply_baud },
 	[CONFIG_SYMBOLS] = { "symbols", apply_symbols },
 	[CONFIG_ON_ERROR] = { "on_error", apply_on_error },
+	[CONFIG_VMX] = { "vmx", apply_vmx },
+	[CONFIG_SELFTEST] = { "selftest", apply_selftest },
 };
 
 const char *config_key_name(enum config_key key)
@@ -132,6 +160,7 @@ void config_defaults(struct config *cfg)
 	cfg->console_port = SERIAL_COM2;
 	cfg->baud = SERIAL_CLOCK_BAUD;
 	cfg->on_error = ON_ERROR_BOOT;
+	cfg->vmx = 1;
 }
 
 static void report(const struct config_reporter *rep, struct config_origin where,
@@ -169,7 +198,7 @@ int config_set(struct config *cfg, const char *key, const char *value,
 	if (k == CONFIG_KEY_COUNT) {
 		cfg->errors++;
 		report(rep, where, "unknown key '%s' (known keys: payload, initrd, cmdline, "
-		       "console, baud, symbols, on_error)", key);
+		       "console, baud, symbols, on_error, vmx, selftest)", key);
 		return -1;
 	}
 	if (keys[k].apply(cfg, value, &expected) < 0) {

@@ -23,10 +23,15 @@ enum config_key {
 	CONFIG_BAUD,
 	CONFIG_SYMBOLS,
 	CONFIG_ON_ERROR,
+	CONFIG_VMX,
+	CONFIG_SELFTEST,
 	CONFIG_KEY_COUNT
 };
 
 enum on_error { ON_ERROR_BOOT, ON_ERROR_HALT };
+
+/* Test-only faults pmuvisor can be told to inject into itself. */
+enum selftest { SELFTEST_NONE, SELFTEST_BAD_GUEST_STATE };
 
 /* Where a setting came from: source NULL means the built-in default. */
 struct config_origin {
@@ -42,6 +47,8 @@ struct config {
 	uint16_t console_port; /* 0: no serial console */
 	uint32_t baud;
 	enum on_error on_error;
+	int vmx;                /* 0: vmx=off, start the payload natively */
+	enum selftest selftest;
 	struct config_origin origin[CONFIG_KEY_COUNT];
 	unsigned errors;
 };

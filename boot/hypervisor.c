@@ -95,6 +95,7 @@ int hypervisor_start(const struct config *cfg)
 	params.phys_top = physical_top();
 	params.console_port = cfg->console_port;
 	params.baud = cfg->baud;
+	params.selftest = (uint16_t)cfg->selftest;
 	pool = (struct page_pool){ resident + head->memory_size, resident + RESIDENT_SIZE, 0 };
 	params.host_cr3 = host_paging_build(&pool, params.phys_top,
 					    cpuid(0x80000001, 0).edx & CPUID_80000001_EDX_1G_PAGES,

@@ -155,20 +155,29 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	vmx_problem = report_vmx();
 	report_pmu();
 
-	if (!vmx_problem && hypervisor_start(&cfg) < 0)
-		vmx_problem = "the hypervisor could not start";
-	if (vmx_problem && cfg.on_error == ON_ERROR_HALT) {
-		log_printf("on_error=halt: not starting the payload. Halted.\n");
-		halt_forever();
-	}
 	if (!cfg.payload[0]) {
 		log_printf("no payload= in pmuvisor.cfg or the load options: nothing to start\n");
 		status = EFI_NOT_FOUND;
 	} else if (!root) {
 		status = EFI_NO_MEDIA;
 	} else {
-		status = payload_boot(self->DeviceHandle, root, &cfg, !vmx_problem);
+		status = payload_prepare(root, &cfg);
 	}
+	if (EFI_ERROR(status))
+		goto out;
+
+	if (!vmx_problem && !cfg.vmx) {
+		log_printf("vmx=off: pmuvisor stays out of the way\n");
+		vmx_problem = "vmx=off";
+	} else if (!vmx_problem && hypervisor_start(&cfg) < 0) {
+		vmx_problem = "the hypervisor could not start";
+	}
+	if (vmx_problem && cfg.vmx && cfg.on_error == ON_ERROR_HALT) {
+		log_printf("on_error=halt: not starting the payload. Halted.\n");
+		halt_forever();
+	}
+	status = payload_start(self->DeviceHandle, &cfg, !vmx_problem);
+out:
 	log_printf("pmuvisor: returning to the firmware (%s)\n", efi_status_name(status));
 	return status;
 }

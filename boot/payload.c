@@ -66,13 +66,12 @@ static EFI_STATUS set_load_options(EFI_HANDLE image, const char *cmdline)
 	return EFI_SUCCESS;
 }
 
-EFI_STATUS payload_boot(EFI_HANDLE device, EFI_FILE_HANDLE root, const struct config *cfg,
-			bool as_guest)
+/* The files, read and checked before anything is started. */
+static struct efi_file image, initrd;
+static struct image_kind kind;
+
+EFI_STATUS payload_prepare(EFI_FILE_HANDLE root, const struct config *cfg)
 {
-	struct efi_file image = { 0 }, initrd = { 0 };
-	struct image_kind kind;
-	EFI_DEVICE_PATH *path;
-	EFI_HANDLE handle = NULL;
 	EFI_STATUS status;
 	char at[80];
 
@@ -82,24 +81,32 @@ EFI_STATUS payload_boot(EFI_HANDLE device, EFI_FILE_HANDLE root, const struct co
 	image_identify(image.data, image.size, &kind);
 	if (kind.problem) {
 		log_printf("%spayload %s: %s\n", where(cfg, CONFIG_PAYLOAD, at, sizeof(at)),
-			  cfg->payload, kind.problem);
+			   cfg->payload, kind.problem);
 		status = EFI_LOAD_ERROR;
-		goto out;
-	}
-	if (cfg->initrd[0]) {
+	} else if (cfg->initrd[0]) {
 		status = read_input(root, cfg, CONFIG_INITRD, cfg->initrd, &initrd);
-		if (EFI_ERROR(status))
-			goto out;
 	}
-	describe(cfg, &kind, image.size, initrd.size);
+	if (EFI_ERROR(status)) {
+		efi_free_file(&initrd);
+		efi_free_file(&image);
+	}
+	return status;
+}
 
+EFI_STATUS payload_start(EFI_HANDLE device, const struct config *cfg, bool as_guest)
+{
+	EFI_DEVICE_PATH *path;
+	EFI_HANDLE handle = NULL;
+	EFI_STATUS status;
+
+	describe(cfg, &kind, image.size, initrd.size);
 	path = efi_file_device_path(device, cfg->payload);
 	status = efi_bs->LoadImage(FALSE, efi_image, path, image.data, image.size, &handle);
 	if (path)
 		efi_bs->FreePool(path);
 	if (EFI_ERROR(status)) {
 		log_printf("payload %s: the firmware refused to load it: %s\n", cfg->payload,
-			  efi_status_name(status));
+			   efi_status_name(status));
 		goto out;
 	}
 	status = set_load_options(handle, cfg->cmdline);
@@ -107,7 +114,7 @@ EFI_STATUS payload_boot(EFI_HANDLE device, EFI_FILE_HANDLE root, const struct co
 		status = initrd_install(initrd.data, initrd.size);
 		if (EFI_ERROR(status))
 			log_printf("initrd %s: cannot offer it to the payload: %s\n", cfg->initrd,
-				  efi_status_name(status));
+				   efi_status_name(status));
 	}
 	if (EFI_ERROR(status)) {
 		efi_bs->UnloadImage(handle);

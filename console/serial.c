@@ -12,6 +12,7 @@ enum {
 #define MCR_DTR_RTS 0x03
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
+#define LSR_TX_IDLE 0x40 /* holding register and shift register empty */
 /* A byte at 110 baud takes ~90 ms; this bounds the wait far beyond that
  * on emulators and hardware alike, then gives up on the port. */
 #define TX_SPIN_LIMIT 10000000u
@@ -31,10 +32,15 @@ static int uart_answers(uint16_t port)
 int serial_init(uint16_t port, uint32_t baud)
 {
 	uint16_t divisor = (uint16_t)(SERIAL_CLOCK_BAUD / (baud ? baud : SERIAL_CLOCK_BAUD));
+	uint32_t spins;
 
 	serial_port = 0;
 	if (!uart_answers(port))
 		return -1;
+	/* Reprogramming clears the FIFOs: let what an earlier user of the
+	 * port queued leave the transmitter first. */
+	for (spins = 0; !(inb(port + UART_LSR) & LSR_TX_IDLE) && spins < TX_SPIN_LIMIT; spins++)
+		cpu_pause();
 	outb(port + UART_IER, 0);
 	outb(port + UART_LCR, LCR_DLAB);
 	outb(port + UART_DLL, (uint8_t)divisor);

@@ -23,5 +23,6 @@ void fault_guard_leave(struct fault_guard *guard);
 /* Return 0 on success, -1 if the instruction raised #GP. */
 int msr_read_safe(uint32_t msr, uint64_t *value);
 int msr_write_safe(uint32_t msr, uint64_t value);
+int xsetbv_safe(uint32_t xcr, uint64_t value);
 
 #endif

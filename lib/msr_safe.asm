@@ -1,4 +1,4 @@
-; Fault-tolerant RDMSR/WRMSR and the #GP handler that makes them so.
+; Fault-tolerant RDMSR/WRMSR/XSETBV and the #GP handler that makes them so.
 ; See lib/cpu_safe.h.  SysV calling convention (the C compiler's).
 
 default rel
@@ -6,6 +6,7 @@ bits 64
 
 global msr_read_safe
 global msr_write_safe
+global xsetbv_safe
 global fault_guard_gp_handler
 global fault_guard_chained_gp
 
@@ -31,6 +32,18 @@ msr_write_safe:
 	mov rdx, rsi
 	shr rdx, 32
 .insn:	wrmsr
+	xor eax, eax
+	ret
+.fault:	mov eax, -1
+	ret
+
+; int xsetbv_safe(uint32_t xcr /* edi */, uint64_t value /* rsi */)
+xsetbv_safe:
+	mov ecx, edi
+	mov eax, esi
+	mov rdx, rsi
+	shr rdx, 32
+.insn:	xsetbv
 	xor eax, eax
 	ret
 .fault:	mov eax, -1
@@ -70,6 +83,7 @@ fault_guard_chained_gp: dq 0
 fixup_table:
 	dq msr_read_safe.insn, msr_read_safe.fault
 	dq msr_write_safe.insn, msr_write_safe.fault
+	dq xsetbv_safe.insn, xsetbv_safe.fault
 FIXUP_COUNT equ ($ - fixup_table) / 16
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -97,7 +97,7 @@ struct vmx_check_caps {
 	uint64_t cr4_fixed0, cr4_fixed1; /* IA32_VMX_CR4_FIXED0/1 */
 	unsigned maxphyaddr;             /* CPUID.80000008H:EAX[7:0] */
 	unsigned linear_address_width;   /* CPUID.80000008H:EAX[15:8]: 48, or 57 with 5-level paging */
-	uint64_t perf_global_ctrl_valid; /* IA32_PERF_GLOBAL_CTRL bits that exist (CPUID.0AH counter counts) */
+	uint64_t perf_global_ctrl_valid; /* IA32_PERF_GLOBAL_CTRL bits that exist (from CPUID.0AH) */
 };
 
 struct vmx_state {
@@ -115,6 +115,7 @@ struct vmx_violation {
 	struct {
 		const char *name;
 		uint64_t value;
+		bool decimal; /* a count or a width, printed in decimal */
 	} field[VMX_VIOLATION_MAX_FIELDS];
 };
 
@@ -134,8 +135,10 @@ const struct vmx_rule *vmx_check(const struct vmx_state *s, struct vmx_violation
 /* Rule i in checking order, NULL past the last: for listing the rules. */
 const struct vmx_rule *vmx_rule_at(size_t i);
 
-/* "VM entry would fail: ID (SDM SECTION): DESCRIPTION" and one aligned
- * "  NAME = 0x..." line per involved field. */
+/* For a rule vmx_check() returned (never NULL):
+ *   VM entry would fail: ID (SDM SECTION): DESCRIPTION
+ * then one aligned "  NAME = 0x..." line per involved field (counts and
+ * widths in decimal). */
 void vmx_check_report(const struct out *o, const struct vmx_rule *r, const struct vmx_violation *v);
 
 #endif

@@ -69,7 +69,7 @@ static bool cr3_target_count(const struct vmx_state *s, struct vmx_violation *v)
 {
 	uint32_t supported = (uint32_t)(s->caps.msr.misc >> 16) & 0x1ff; /* A.6 */
 
-	involve(v, "CR3_TARGET_COUNT", s->controls.cr3_target_count);
+	involve_number(v, "CR3_TARGET_COUNT", s->controls.cr3_target_count);
 	involve(v, "IA32_VMX_MISC", s->caps.msr.misc);
 	return s->controls.cr3_target_count <= supported;
 }
@@ -83,15 +83,16 @@ static bool io_bitmaps(const struct vmx_state *s, struct vmx_violation *v)
 {
 	involve(v, "IO_BITMAP_A", s->controls.io_bitmap_a);
 	involve(v, "IO_BITMAP_B", s->controls.io_bitmap_b);
-	involve(v, "MAXPHYADDR", s->caps.maxphyaddr);
+	involve_number(v, "MAXPHYADDR", s->caps.maxphyaddr);
 	return !bit_set(s->controls.procbased, PROC_USE_IO_BITMAPS) ||
-	       (page_address_ok(s, s->controls.io_bitmap_a) && page_address_ok(s, s->controls.io_bitmap_b));
+	       (page_address_ok(s, s->controls.io_bitmap_a) &&
+		page_address_ok(s, s->controls.io_bitmap_b));
 }
 
 static bool msr_bitmap(const struct vmx_state *s, struct vmx_violation *v)
 {
 	involve(v, "MSR_BITMAP", s->controls.msr_bitmap);
-	involve(v, "MAXPHYADDR", s->caps.maxphyaddr);
+	involve_number(v, "MAXPHYADDR", s->caps.maxphyaddr);
 	return !bit_set(s->controls.procbased, PROC_USE_MSR_BITMAPS) ||
 	       page_address_ok(s, s->controls.msr_bitmap);
 }
@@ -156,7 +157,7 @@ static bool ept_accessed_dirty(const struct vmx_state *s, struct vmx_violation *
 static bool ept_reserved(const struct vmx_state *s, struct vmx_violation *v)
 {
 	involve(v, "EPT_POINTER", s->controls.ept_pointer);
-	involve(v, "MAXPHYADDR", s->caps.maxphyaddr);
+	involve_number(v, "MAXPHYADDR", s->caps.maxphyaddr);
 	return !ept_enabled(s) || ((s->controls.ept_pointer & 0xf80) == 0 &&
 				   within_maxphyaddr(s->controls.ept_pointer, s->caps.maxphyaddr));
 }
@@ -182,9 +183,9 @@ static bool msr_list(const struct vmx_state *s, struct vmx_violation *v, const c
 {
 	uint64_t last = address + (uint64_t)count * 16 - 1;
 
-	involve(v, count_name, count);
+	involve_number(v, count_name, count);
 	involve(v, address_name, address);
-	involve(v, "MAXPHYADDR", s->caps.maxphyaddr);
+	involve_number(v, "MAXPHYADDR", s->caps.maxphyaddr);
 	return count == 0 || ((address & 0xf) == 0 && within_maxphyaddr(address, s->caps.maxphyaddr) &&
 			      within_maxphyaddr(last, s->caps.maxphyaddr));
 }
@@ -264,14 +265,21 @@ static bool exception_has_error_code(unsigned vector)
 static bool injection_error_code(const struct vmx_state *s, struct vmx_violation *v)
 {
 	bool protected_mode = !unrestricted_guest(s) || (s->guest.cr0 & CR0_PE);
-	bool needed = protected_mode && injected_type(s) == INTR_TYPE_HARDWARE_EXCEPTION &&
-		      exception_has_error_code(injected_vector(s));
+	bool exception = protected_mode && injected_type(s) == INTR_TYPE_HARDWARE_EXCEPTION;
 	bool delivered = s->controls.entry_interruption_info & INTR_INFO_DELIVER_ERROR_CODE;
+	/* IA32_VMX_BASIC bit 56 (A.1, CET-era parts): a hardware exception
+	 * may come with or without an error code, whatever its vector. */
+	bool any_vector = bit_set(s->caps.msr.basic, 56);
 
 	involve(v, "VM_ENTRY_INTERRUPTION_INFO", s->controls.entry_interruption_info);
 	involve(v, "GUEST_CR0", s->guest.cr0);
 	involve(v, "SECONDARY_PROCESSOR_BASED_CONTROLS", s->controls.procbased2);
-	return !injecting(s) || delivered == needed;
+	involve(v, "IA32_VMX_BASIC", s->caps.msr.basic);
+	if (!injecting(s))
+		return true;
+	if (!exception)
+		return !delivered;
+	return any_vector || delivered == exception_has_error_code(injected_vector(s));
 }
 
 static bool injection_reserved(const struct vmx_state *s, struct vmx_violation *v)
@@ -295,7 +303,7 @@ static bool injection_instruction_length(const struct vmx_state *s, struct vmx_v
 	bool zero_allowed = bit_set(s->caps.msr.misc, 30); /* A.6 */
 
 	involve(v, "VM_ENTRY_INTERRUPTION_INFO", s->controls.entry_interruption_info);
-	involve(v, "VM_ENTRY_INSTRUCTION_LENGTH", length);
+	involve_number(v, "VM_ENTRY_INSTRUCTION_LENGTH", length);
 	involve(v, "IA32_VMX_MISC", s->caps.msr.misc);
 	if (!injecting(s) || type < INTR_TYPE_SOFTWARE_INTERRUPT || type > INTR_TYPE_SOFTWARE_EXCEPTION)
 		return true;
@@ -304,22 +312,27 @@ static bool injection_instruction_length(const struct vmx_state *s, struct vmx_v
 
 const struct vmx_rule vmx_control_rules[] = {
 	{ "controls.pinbased.reserved", "27.2.1.1",
-	  "pin-based controls must set every bit IA32_VMX_(TRUE_)PINBASED_CTLS requires and no bit it forbids",
+	  "pin-based controls must set every bit IA32_VMX_(TRUE_)PINBASED_CTLS requires and no bit "
+	  "it forbids",
 	  pinbased_reserved },
 	{ "controls.procbased.reserved", "27.2.1.1",
-	  "primary processor-based controls must set every bit IA32_VMX_(TRUE_)PROCBASED_CTLS requires and no bit it forbids",
+	  "primary processor-based controls must set every bit IA32_VMX_(TRUE_)PROCBASED_CTLS "
+	  "requires and no bit it forbids",
 	  procbased_reserved },
 	{ "controls.procbased2.reserved", "27.2.1.1",
-	  "with \"activate secondary controls\", the secondary controls must set only bits IA32_VMX_PROCBASED_CTLS2 allows",
+	  "with \"activate secondary controls\", the secondary controls must set only bits "
+	  "IA32_VMX_PROCBASED_CTLS2 allows",
 	  procbased2_reserved },
 	{ "controls.cr3_target_count", "27.2.1.1",
 	  "the CR3-target count must not exceed what IA32_VMX_MISC bits 24:16 report",
 	  cr3_target_count },
 	{ "controls.io_bitmaps", "27.2.1.1",
-	  "with \"use I/O bitmaps\", both I/O-bitmap addresses must be 4-KByte aligned and below MAXPHYADDR",
+	  "with \"use I/O bitmaps\", both I/O-bitmap addresses must be 4-KByte aligned and below "
+	  "MAXPHYADDR",
 	  io_bitmaps },
 	{ "controls.msr_bitmap", "27.2.1.1",
-	  "with \"use MSR bitmaps\", the MSR-bitmap address must be 4-KByte aligned and below MAXPHYADDR",
+	  "with \"use MSR bitmaps\", the MSR-bitmap address must be 4-KByte aligned and below "
+	  "MAXPHYADDR",
 	  msr_bitmap },
 	{ "controls.virtual_nmis", "27.2.1.1",
 	  "\"virtual NMIs\" requires \"NMI exiting\"",
@@ -331,10 +344,12 @@ const struct vmx_rule vmx_control_rules[] = {
 	  "with \"enable VPID\", the VPID must not be 0000H",
 	  vpid },
 	{ "controls.ept_pointer.memory_type", "27.2.1.1",
-	  "EPT pointer bits 2:0 must be a memory type IA32_VMX_EPT_VPID_CAP offers (0 UC: bit 8, 6 WB: bit 14)",
+	  "EPT pointer bits 2:0 must be a memory type IA32_VMX_EPT_VPID_CAP offers (0 UC: bit 8, 6 "
+	  "WB: bit 14)",
 	  ept_memory_type },
 	{ "controls.ept_pointer.walk_length", "27.2.1.1",
-	  "EPT pointer bits 5:3 must be a supported walk length minus 1 (3: 4-level, bit 6; 4: 5-level, bit 7)",
+	  "EPT pointer bits 5:3 must be a supported walk length minus 1 (3: 4-level, bit 6; 4: "
+	  "5-level, bit 7)",
 	  ept_walk_length },
 	{ "controls.ept_pointer.accessed_dirty", "27.2.1.1",
 	  "EPT pointer bit 6 (accessed and dirty flags) requires IA32_VMX_EPT_VPID_CAP bit 21",
@@ -345,29 +360,43 @@ const struct vmx_rule vmx_control_rules[] = {
 	{ "controls.unrestricted_guest", "27.2.1.1",
 	  "\"unrestricted guest\" requires \"enable EPT\"",
 	  unrestricted_needs_ept },
+	{ "controls.exit.reserved", "27.2.1.2",
+	  "VM-exit controls must set every bit IA32_VMX_(TRUE_)EXIT_CTLS requires and no bit it "
+	  "forbids",
+	  exit_reserved },
 	{ "controls.preemption_timer", "27.2.1.2",
 	  "\"save VMX-preemption timer value\" requires \"activate VMX-preemption timer\"",
 	  preemption_timer },
 	{ "controls.exit_msr_store", "27.2.1.2",
-	  "a nonzero VM-exit MSR-store count needs a 16-byte aligned list that ends below MAXPHYADDR",
+	  "a nonzero VM-exit MSR-store count needs a 16-byte aligned list that ends below "
+	  "MAXPHYADDR",
 	  exit_msr_store },
 	{ "controls.exit_msr_load", "27.2.1.2",
-	  "a nonzero VM-exit MSR-load count needs a 16-byte aligned list that ends below MAXPHYADDR",
+	  "a nonzero VM-exit MSR-load count needs a 16-byte aligned list that ends below "
+	  "MAXPHYADDR",
 	  exit_msr_load },
+	{ "controls.entry.reserved", "27.2.1.3",
+	  "VM-entry controls must set every bit IA32_VMX_(TRUE_)ENTRY_CTLS requires and no bit it "
+	  "forbids",
+	  entry_reserved },
 	{ "controls.entry_msr_load", "27.2.1.3",
-	  "a nonzero VM-entry MSR-load count needs a 16-byte aligned list that ends below MAXPHYADDR",
+	  "a nonzero VM-entry MSR-load count needs a 16-byte aligned list that ends below "
+	  "MAXPHYADDR",
 	  entry_msr_load },
 	{ "controls.entry_smm", "27.2.1.3",
 	  "outside SMM, \"entry to SMM\" and \"deactivate dual-monitor treatment\" must be 0",
 	  entry_smm },
 	{ "controls.injection.type", "27.2.1.3",
-	  "an injected event's type must not be 1 (reserved), nor 7 (other event) without the monitor trap flag",
+	  "an injected event's type must not be 1 (reserved), nor 7 (other event) without the "
+	  "monitor trap flag",
 	  injection_type },
 	{ "controls.injection.vector", "27.2.1.3",
-	  "an injected NMI must be vector 2, a hardware exception vector 0-31, an other event vector 0",
+	  "an injected NMI must be vector 2, a hardware exception vector 0-31, an other event "
+	  "vector 0",
 	  injection_vector },
 	{ "controls.injection.error_code", "27.2.1.3",
-	  "deliver-error-code must be set exactly for hardware exceptions 8, 10-14 and 17 in protected mode",
+	  "deliver-error-code must be set exactly for hardware exceptions 8, 10-14 and 17 in "
+	  "protected mode (for any hardware exception there if IA32_VMX_BASIC bit 56 is set)",
 	  injection_error_code },
 	{ "controls.injection.reserved", "27.2.1.3",
 	  "bits 30:12 of the VM-entry interruption information must be 0",
@@ -376,7 +405,8 @@ const struct vmx_rule vmx_control_rules[] = {
 	  "with deliver-error-code, bits 31:16 of the VM-entry exception error code must be 0",
 	  injection_error_code_reserved },
 	{ "controls.injection.instruction_length", "27.2.1.3",
-	  "an injected software interrupt or exception needs an instruction length of 1-15 (0 if IA32_VMX_MISC bit 30)",
+	  "an injected software interrupt or exception needs an instruction length of 1-15 (0 if "
+	  "IA32_VMX_MISC bit 30)",
 	  injection_instruction_length },
 };
 

@@ -89,7 +89,7 @@ static bool cr4_pcide(const struct vmx_state *s, struct vmx_violation *v)
 static bool cr3(const struct vmx_state *s, struct vmx_violation *v)
 {
 	involve(v, "GUEST_CR3", s->guest.cr3);
-	involve(v, "MAXPHYADDR", s->caps.maxphyaddr);
+	involve_number(v, "MAXPHYADDR", s->caps.maxphyaddr);
 	return within_maxphyaddr(s->guest.cr3, s->caps.maxphyaddr);
 }
 
@@ -151,14 +151,15 @@ static bool bndcfgs(const struct vmx_state *s, struct vmx_violation *v)
 
 const struct vmx_rule vmx_guest_register_rules[] = {
 	{ "guest.cr0.fixed", "27.3.1.1",
-	  "guest CR0 must have every bit of IA32_VMX_CR0_FIXED0 set and no bit outside IA32_VMX_CR0_FIXED1 "
-	  "(unrestricted guest exempts PE and PG)",
+	  "guest CR0 must have every bit of IA32_VMX_CR0_FIXED0 set and no bit outside "
+	  "IA32_VMX_CR0_FIXED1 (unrestricted guest exempts PE and PG)",
 	  cr0_fixed },
 	{ "guest.cr0.pg_pe", "27.3.1.1",
 	  "guest CR0.PG requires CR0.PE",
 	  cr0_pg_pe },
 	{ "guest.cr4.fixed", "27.3.1.1",
-	  "guest CR4 must have every bit of IA32_VMX_CR4_FIXED0 set and no bit outside IA32_VMX_CR4_FIXED1",
+	  "guest CR4 must have every bit of IA32_VMX_CR4_FIXED0 set and no bit outside "
+	  "IA32_VMX_CR4_FIXED1",
 	  cr4_fixed },
 	{ "guest.cr4.cet", "27.3.1.1",
 	  "guest CR4.CET requires CR0.WP",
@@ -182,13 +183,16 @@ const struct vmx_rule vmx_guest_register_rules[] = {
 	  "guest IA32_SYSENTER_ESP and IA32_SYSENTER_EIP must be canonical",
 	  sysenter },
 	{ "guest.perf_global_ctrl", "27.3.1.1",
-	  "with \"load IA32_PERF_GLOBAL_CTRL\" on entry, the guest value must set only bits the PMU implements",
+	  "with \"load IA32_PERF_GLOBAL_CTRL\" on entry, the guest value must set only bits the "
+	  "PMU implements",
 	  perf_global_ctrl },
 	{ "guest.pat", "27.3.1.1",
-	  "with \"load IA32_PAT\" on entry, each byte of the guest IA32_PAT must be 0, 1, 4, 5, 6 or 7",
+	  "with \"load IA32_PAT\" on entry, each byte of the guest IA32_PAT must be 0, 1, 4, 5, 6 "
+	  "or 7",
 	  pat },
 	{ "guest.efer.reserved", "27.3.1.1",
-	  "with \"load IA32_EFER\" on entry, the guest IA32_EFER may set only SCE, LME, LMA and NXE",
+	  "with \"load IA32_EFER\" on entry, the guest IA32_EFER may set only SCE, LME, LMA and "
+	  "NXE",
 	  efer_reserved },
 	{ "guest.efer.lma", "27.3.1.1",
 	  "with \"load IA32_EFER\" on entry, guest EFER.LMA must equal \"IA-32e mode guest\"",
@@ -197,7 +201,8 @@ const struct vmx_rule vmx_guest_register_rules[] = {
 	  "with \"load IA32_EFER\" on entry and guest CR0.PG set, EFER.LME must equal EFER.LMA",
 	  efer_lme },
 	{ "guest.bndcfgs", "27.3.1.1",
-	  "with \"load IA32_BNDCFGS\", guest IA32_BNDCFGS bits 11:2 must be 0 and its base canonical",
+	  "with \"load IA32_BNDCFGS\", guest IA32_BNDCFGS bits 11:2 must be 0 and its base "
+	  "canonical",
 	  bndcfgs },
 };
 
@@ -268,7 +273,7 @@ static bool activity_supported(const struct vmx_state *s, struct vmx_violation *
 {
 	uint32_t state = s->guest.activity_state;
 
-	involve(v, "GUEST_ACTIVITY_STATE", state);
+	involve_number(v, "GUEST_ACTIVITY_STATE", state);
 	involve(v, "IA32_VMX_MISC", s->caps.msr.misc);
 	/* IA32_VMX_MISC bits 6, 7, 8: HLT, shutdown, wait-for-SIPI (A.6). */
 	return state == ACTIVITY_ACTIVE ||
@@ -277,14 +282,14 @@ static bool activity_supported(const struct vmx_state *s, struct vmx_violation *
 
 static bool activity_hlt_dpl(const struct vmx_state *s, struct vmx_violation *v)
 {
-	involve(v, "GUEST_ACTIVITY_STATE", s->guest.activity_state);
+	involve_number(v, "GUEST_ACTIVITY_STATE", s->guest.activity_state);
 	involve(v, "GUEST_SS_ACCESS_RIGHTS", s->guest.ss.access_rights);
 	return s->guest.activity_state != ACTIVITY_HLT || AR_DPL(s->guest.ss.access_rights) == 0;
 }
 
 static bool activity_blocking(const struct vmx_state *s, struct vmx_violation *v)
 {
-	involve(v, "GUEST_ACTIVITY_STATE", s->guest.activity_state);
+	involve_number(v, "GUEST_ACTIVITY_STATE", s->guest.activity_state);
 	involve(v, "GUEST_INTERRUPTIBILITY_STATE", s->guest.interruptibility_state);
 	return s->guest.activity_state == ACTIVITY_ACTIVE ||
 	       !(s->guest.interruptibility_state & (BLOCKING_BY_STI | BLOCKING_BY_MOV_SS));
@@ -309,7 +314,7 @@ static bool activity_injection(const struct vmx_state *s, struct vmx_violation *
 	uint32_t state = s->guest.activity_state;
 	unsigned type = INTR_INFO_TYPE(info);
 
-	involve(v, "GUEST_ACTIVITY_STATE", state);
+	involve_number(v, "GUEST_ACTIVITY_STATE", state);
 	involve(v, "VM_ENTRY_INTERRUPTION_INFO", info);
 	if (!injecting(s) || state > ACTIVITY_WAIT_FOR_SIPI)
 		return true;
@@ -347,12 +352,14 @@ static bool interruptibility_external(const struct vmx_state *s, struct vmx_viol
 	       !(s->guest.interruptibility_state & (BLOCKING_BY_STI | BLOCKING_BY_MOV_SS));
 }
 
+/* The SDM requires no blocking by MOV SS; with blocking by STI, entry may
+ * fail or not depending on the model (Bochs fails it), so both count. */
 static bool interruptibility_nmi(const struct vmx_state *s, struct vmx_violation *v)
 {
 	involve(v, "GUEST_INTERRUPTIBILITY_STATE", s->guest.interruptibility_state);
 	involve(v, "VM_ENTRY_INTERRUPTION_INFO", s->controls.entry_interruption_info);
 	return !injecting_type(s, INTR_TYPE_NMI) ||
-	       !(s->guest.interruptibility_state & BLOCKING_BY_MOV_SS);
+	       !(s->guest.interruptibility_state & (BLOCKING_BY_STI | BLOCKING_BY_MOV_SS));
 }
 
 static bool interruptibility_smi(const struct vmx_state *s, struct vmx_violation *v)
@@ -389,7 +396,7 @@ static bool pending_debug_bs(const struct vmx_state *s, struct vmx_violation *v)
 	involve(v, "GUEST_RFLAGS", s->guest.rflags);
 	involve(v, "GUEST_IA32_DEBUGCTL", s->guest.debugctl);
 	involve(v, "GUEST_INTERRUPTIBILITY_STATE", s->guest.interruptibility_state);
-	involve(v, "GUEST_ACTIVITY_STATE", s->guest.activity_state);
+	involve_number(v, "GUEST_ACTIVITY_STATE", s->guest.activity_state);
 	return !held || bs == single_step;
 }
 
@@ -398,7 +405,7 @@ static bool link_pointer_address(const struct vmx_state *s, struct vmx_violation
 	uint64_t link = s->guest.vmcs_link_pointer;
 
 	involve(v, "VMCS_LINK_POINTER", link);
-	involve(v, "MAXPHYADDR", s->caps.maxphyaddr);
+	involve_number(v, "MAXPHYADDR", s->caps.maxphyaddr);
 	return link == ~0ull || ((link & 0xfff) == 0 && within_maxphyaddr(link, s->caps.maxphyaddr));
 }
 
@@ -432,7 +439,8 @@ const struct vmx_rule vmx_guest_other_rules[] = {
 	  "injecting an external interrupt requires guest RFLAGS.IF = 1",
 	  rflags_if },
 	{ "guest.activity.supported", "27.3.1.5",
-	  "the activity state must be active, or HLT, shutdown or wait-for-SIPI where IA32_VMX_MISC bits 6-8 offer it",
+	  "the activity state must be active, or HLT, shutdown or wait-for-SIPI where "
+	  "IA32_VMX_MISC bits 6-8 offer it",
 	  activity_supported },
 	{ "guest.activity.hlt_dpl", "27.3.1.5",
 	  "the HLT activity state requires SS.DPL = 0",
@@ -441,7 +449,8 @@ const struct vmx_rule vmx_guest_other_rules[] = {
 	  "blocking by STI or by MOV SS requires the active state",
 	  activity_blocking },
 	{ "guest.activity.injection", "27.3.1.5",
-	  "an injected event must be one the activity state lets through (HLT: external, NMI, #DB, #MC, MTF; "
+	  "an injected event must be one the activity state lets through (HLT: external, NMI, #DB, "
+	  "#MC, MTF; "
 	  "shutdown: NMI, #MC; wait-for-SIPI: none)",
 	  activity_injection },
 	{ "guest.interruptibility.reserved", "27.3.1.5",
@@ -457,7 +466,7 @@ const struct vmx_rule vmx_guest_other_rules[] = {
 	  "injecting an external interrupt requires no blocking by STI or MOV SS",
 	  interruptibility_external },
 	{ "guest.interruptibility.nmi", "27.3.1.5",
-	  "injecting an NMI requires no blocking by MOV SS",
+	  "injecting an NMI requires no blocking by MOV SS, nor by STI (which fails on some models)",
 	  interruptibility_nmi },
 	{ "guest.interruptibility.smi", "27.3.1.5",
 	  "outside SMM, blocking by SMI must be 0",
@@ -469,10 +478,12 @@ const struct vmx_rule vmx_guest_other_rules[] = {
 	  "pending debug exceptions bits 63:17, 15, 13 and 11:4 must be 0",
 	  pending_debug_reserved },
 	{ "guest.pending_debug.bs", "27.3.1.5",
-	  "with blocking by STI or MOV SS, or in HLT, pending BS must be 1 exactly when RFLAGS.TF = 1 and DEBUGCTL.BTF = 0",
+	  "with blocking by STI or MOV SS, or in HLT, pending BS must be 1 exactly when RFLAGS.TF "
+	  "= 1 and DEBUGCTL.BTF = 0",
 	  pending_debug_bs },
 	{ "guest.vmcs_link_pointer.address", "27.3.1.5",
-	  "a VMCS link pointer other than FFFFFFFF_FFFFFFFFH must be 4-KByte aligned and below MAXPHYADDR",
+	  "a VMCS link pointer other than FFFFFFFF_FFFFFFFFH must be 4-KByte aligned and below "
+	  "MAXPHYADDR",
 	  link_pointer_address },
 	{ "guest.vmcs_link_pointer.unused", "27.3.1.5",
 	  "without VMCS shadowing the link pointer must be FFFFFFFF_FFFFFFFFH "
@@ -480,4 +491,5 @@ const struct vmx_rule vmx_guest_other_rules[] = {
 	  link_pointer_unused },
 };
 
-const size_t vmx_guest_other_rule_count = sizeof(vmx_guest_other_rules) / sizeof(vmx_guest_other_rules[0]);
+const size_t vmx_guest_other_rule_count =
+	sizeof(vmx_guest_other_rules) / sizeof(vmx_guest_other_rules[0]);

@@ -29,7 +29,7 @@ static bool cr4_fixed(const struct vmx_state *s, struct vmx_violation *v)
 static bool cr3(const struct vmx_state *s, struct vmx_violation *v)
 {
 	involve(v, "HOST_CR3", s->host.cr3);
-	involve(v, "MAXPHYADDR", s->caps.maxphyaddr);
+	involve_number(v, "MAXPHYADDR", s->caps.maxphyaddr);
 	return within_maxphyaddr(s->host.cr3, s->caps.maxphyaddr);
 }
 
@@ -148,10 +148,12 @@ static bool rip(const struct vmx_state *s, struct vmx_violation *v)
 
 const struct vmx_rule vmx_host_rules[] = {
 	{ "host.cr0.fixed", "27.2.2",
-	  "host CR0 must have every bit of IA32_VMX_CR0_FIXED0 set and no bit outside IA32_VMX_CR0_FIXED1",
+	  "host CR0 must have every bit of IA32_VMX_CR0_FIXED0 set and no bit outside "
+	  "IA32_VMX_CR0_FIXED1",
 	  cr0_fixed },
 	{ "host.cr4.fixed", "27.2.2",
-	  "host CR4 must have every bit of IA32_VMX_CR4_FIXED0 set and no bit outside IA32_VMX_CR4_FIXED1",
+	  "host CR4 must have every bit of IA32_VMX_CR4_FIXED0 set and no bit outside "
+	  "IA32_VMX_CR4_FIXED1",
 	  cr4_fixed },
 	{ "host.cr3", "27.2.2",
 	  "host CR3 bits from MAXPHYADDR up must be 0",
@@ -160,16 +162,19 @@ const struct vmx_rule vmx_host_rules[] = {
 	  "host IA32_SYSENTER_ESP and IA32_SYSENTER_EIP must be canonical",
 	  sysenter },
 	{ "host.perf_global_ctrl", "27.2.2",
-	  "with \"load IA32_PERF_GLOBAL_CTRL\" on exit, the host value must set only bits the PMU implements",
+	  "with \"load IA32_PERF_GLOBAL_CTRL\" on exit, the host value must set only bits the PMU "
+	  "implements",
 	  perf_global_ctrl },
 	{ "host.pat", "27.2.2",
-	  "with \"load IA32_PAT\" on exit, each byte of the host IA32_PAT must be 0, 1, 4, 5, 6 or 7",
+	  "with \"load IA32_PAT\" on exit, each byte of the host IA32_PAT must be 0, 1, 4, 5, 6 or "
+	  "7",
 	  pat },
 	{ "host.efer.reserved", "27.2.2",
 	  "with \"load IA32_EFER\" on exit, the host IA32_EFER may set only SCE, LME, LMA and NXE",
 	  efer_reserved },
 	{ "host.efer.lma", "27.2.2",
-	  "with \"load IA32_EFER\" on exit, host EFER.LMA and EFER.LME must both equal \"host address-space size\"",
+	  "with \"load IA32_EFER\" on exit, host EFER.LMA and EFER.LME must both equal \"host "
+	  "address-space size\"",
 	  efer_lma },
 	{ "host.selector.rpl_ti", "27.2.3",
 	  "host ES, CS, SS, DS, FS, GS and TR selectors must have RPL 0 and TI 0",

@@ -159,13 +159,26 @@ static inline bool pat_valid(uint64_t pat)
 #define EFER_RESERVED (~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
 
 /* Adds a field to the violation (silently past VMX_VIOLATION_MAX_FIELDS). */
-static inline void involve(struct vmx_violation *v, const char *name, uint64_t value)
+static inline void involve_as(struct vmx_violation *v, const char *name, uint64_t value,
+			      bool decimal)
 {
 	if (v->count < VMX_VIOLATION_MAX_FIELDS) {
 		v->field[v->count].name = name;
 		v->field[v->count].value = value;
+		v->field[v->count].decimal = decimal;
 		v->count++;
 	}
+}
+
+static inline void involve(struct vmx_violation *v, const char *name, uint64_t value)
+{
+	involve_as(v, name, value, false);
+}
+
+/* A count or a width: printed in decimal. */
+static inline void involve_number(struct vmx_violation *v, const char *name, uint64_t value)
+{
+	involve_as(v, name, value, true);
 }
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "vmx/caps.h"
 #include "vmx/caps_read.h"
+#include "vmx/check_read.h"
 #include "vmx/controls.h"
 #include "vmx/ept.h"
 #include "vmx/exit.h"
@@ -14,6 +15,7 @@
 #include "vmx/msr.h"
 #include "vmx/mtrr_read.h"
 #include "vmx/vmcs.h"
+#include "boot/config.h"
 #include "console/log.h"
 #include "lib/cpu.h"
 #include "lib/page_pool.h"
@@ -33,6 +35,7 @@ int vmx_launch(void);
 extern char vmx_exit_entry[];
 
 static struct page_pool pool;
+struct vmx_raw vm_raw;
 static struct launch_params *params;
 
 static void message_sink(void *ctx, const char *text, size_t len)
@@ -288,12 +291,24 @@ int core_entry(struct launch_params *p)
 	vmcs_write(CR0_GUEST_HOST_MASK, cr0_guest_host_mask(&cr0f, true));
 	vmcs_write(CR4_GUEST_HOST_MASK, cr4_guest_host_mask(&cr4f));
 	guest_state_write(p, fw_cr0, fw_cr4, &cr0f, &cr4f, true);
+	if (p->selftest == SELFTEST_BAD_GUEST_STATE) {
+		log_printf("core: selftest=bad-guest-state: clearing CR0.NE in the guest state\n");
+		vmcs_write(GUEST_CR0, vmcs_read(GUEST_CR0) & ~CR0_NE);
+	}
+	/* The software check of the VM-entry rules: a failure is explained
+	 * by rule and fields, not left to a bare error number. */
+	if (vmx_check_current(&raw) < 0) {
+		fail("the VMCS breaks a VM-entry rule (see above)");
+		goto off;
+	}
 	log_printf("core: %lu KiB of %lu KiB resident memory in use; launching the guest\n",
 		   (unsigned long)((pool.next - p->resident_phys) / 1024),
 		   (unsigned long)(p->resident_size / 1024));
 
+	vm_raw = raw;
 	status = vmx_launch();
 	/* Only a failed VMLAUNCH comes back. */
+	vmx_check_current(&raw);
 	out_printf(&message_out, "VMLAUNCH failed (%s, VM-instruction error %lu)",
 		   status == 1 ? "no current VMCS" : "invalid control or host state",
 		   (unsigned long)vmcs_read(VM_INSTRUCTION_ERROR));

@@ -21,7 +21,7 @@ void cpuid_policy_apply(uint32_t leaf, uint64_t guest_cr4, struct cpuid_result *
 	 * 0x40000000 and steps by 0x100.  Only the first is pmuvisor's. */
 	if (leaf == CPUID_HYPERVISOR_BASE) {
 		r->eax = CPUID_HYPERVISOR_MAX;
-		r->ebx = 0x766d7570; /* "pmuv" */
+		r->ebx = 0x76756d70; /* "pmuv", little-endian */
 		r->ecx = 0x726f7369; /* "isor" */
 		r->edx = 0;
 	} else if (leaf > CPUID_HYPERVISOR_BASE && leaf <= 0x4fffffffu) {

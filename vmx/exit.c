@@ -6,6 +6,7 @@
 #include "vmx/exit.h"
 #include "vmx/exit_handlers.h"
 #include "vmx/host.h"
+#include "vmx/check_read.h"
 #include "vmx/vmcs.h"
 #include "console/log.h"
 #include "lib/cpu.h"
@@ -120,8 +121,10 @@ void vmx_exit_handler(struct guest_regs *regs)
 	unsigned reason = full & 0xffff;
 
 	/* Bit 31: the exit happened during VM entry (SDM 28.8). */
-	if (full & (1u << 31))
+	if (full & (1u << 31)) {
+		vmx_check_current(&vm_raw);
 		exit_stop("VM entry failed after loading guest state", reason, regs);
+	}
 	if (reason >= EXIT_REASON_COUNT || !exits[reason].handle)
 		exit_stop("unexpected VM exit", reason, regs);
 	exits[reason].handle(regs);

@@ -9,6 +9,7 @@
 #include "vmx/vmcs.h"
 #include "console/log.h"
 #include "lib/cpu.h"
+#include "lib/cpu_safe.h"
 
 struct vm_config vm;
 
@@ -218,6 +219,19 @@ static int is_vmx_capability_msr(uint32_t msr)
 	return msr >= MSR_IA32_VMX_BASIC && msr <= 0x491;
 }
 
+/* MSRs outside the bitmap's two ranges always exit (SDM 26.1.3): do what
+ * the CPU would have done, #GP included. */
+static int msr_passthrough(uint32_t msr, uint64_t *value, int write)
+{
+	struct fault_guard guard;
+	int status;
+
+	fault_guard_enter(&guard);
+	status = write ? msr_write_safe(msr, *value) : msr_read_safe(msr, value);
+	fault_guard_leave(&guard);
+	return status;
+}
+
 void handle_rdmsr(struct guest_regs *regs)
 {
 	uint32_t msr = (uint32_t)regs->rcx;
@@ -229,8 +243,9 @@ void handle_rdmsr(struct guest_regs *regs)
 	} else if (is_vmx_capability_msr(msr)) {
 		exit_inject_gp();
 		return;
-	} else {
-		exit_stop("RDMSR of an MSR pmuvisor does not intercept", EXIT_REASON_RDMSR, regs);
+	} else if (msr_passthrough(msr, &value, 0) < 0) {
+		exit_inject_gp();
+		return;
 	}
 	regs->rax = (uint32_t)value;
 	regs->rdx = value >> 32;
@@ -241,11 +256,15 @@ void handle_wrmsr(struct guest_regs *regs)
 {
 	uint32_t msr = (uint32_t)regs->rcx;
 
-	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_capability_msr(msr)) {
-		exit_inject_gp(); /* locked, or read-only */
+	uint64_t value = (regs->rdx << 32) | (uint32_t)regs->rax;
+
+	/* FEATURE_CONTROL is locked, the VMX MSRs are read-only. */
+	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_capability_msr(msr) ||
+	    msr_passthrough(msr, &value, 1) < 0) {
+		exit_inject_gp();
 		return;
 	}
-	exit_stop("WRMSR of an MSR pmuvisor does not intercept", EXIT_REASON_WRMSR, regs);
+	exit_skip_instruction();
 }
 
 void handle_preemption_timer(struct guest_regs *regs)

@@ -3,6 +3,7 @@
 #define VMX_EXIT_HANDLERS_H
 
 #include "vmx/exit.h"
+#include "vmx/caps.h"
 
 #include <stdint.h>
 
@@ -13,6 +14,7 @@ struct vm_config {
 	uint64_t ept_pml4;                      /* host pointer to the EPT PML4 */
 	uint64_t eptp;
 	uint64_t decoy_page;                    /* what the guest sees instead of pmuvisor */
+	uint64_t hidden_page_touches;           /* pages of pmuvisor's the guest reached for */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	int unrestricted_guest;
 	uint16_t console_port;                  /* 8 ports owned from here (0: none) */
@@ -21,6 +23,7 @@ struct vm_config {
 };
 
 extern struct vm_config vm;
+extern struct vmx_raw vm_raw; /* capability MSRs, for the VM-entry checker */
 
 void handle_exception_nmi(struct guest_regs *regs);
 void handle_triple_fault(struct guest_regs *regs);

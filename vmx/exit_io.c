@@ -4,6 +4,8 @@
 #include "console/log.h"
 
 #define OWNED_PORTS 8 /* a 16550 UART's register block */
+#define UART_LSR 5
+#define LSR_IDLE 0x60 /* THR empty, transmitter empty */
 
 void handle_io(struct guest_regs *regs)
 {
@@ -14,11 +16,15 @@ void handle_io(struct guest_regs *regs)
 
 	if (!vm.console_port || port < vm.console_port || port >= vm.console_port + OWNED_PORTS)
 		exit_stop("I/O exit for a port pmuvisor does not own", EXIT_REASON_IO, regs);
-	/* The guest finds no device there: reads float high, writes vanish. */
+	/* The guest finds no working UART there: registers read as all ones
+	 * (Linux's 8250 probe then gives up), except the line status, which
+	 * says "transmitter empty, nothing received" so that firmware that
+	 * bound the port earlier neither waits to send nor reads forever. */
 	if (in && !string) {
-		uint64_t ones = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
+		uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
+		uint64_t value = port - vm.console_port == UART_LSR ? LSR_IDLE : mask;
 
-		regs->rax = size == 4 ? ones : (regs->rax & ~ones) | ones;
+		regs->rax = size == 4 ? value : (regs->rax & ~mask) | (value & mask);
 	}
 	exit_skip_instruction();
 }
@@ -29,6 +35,7 @@ void handle_io(struct guest_regs *regs)
 #define EPT_WRITE 2ull
 #define EPT_MEMTYPE_WB (6ull << 3)
 #define EPT_ADDR 0x000ffffffffff000ull
+#define HIDDEN_TOUCHES_LOGGED 4
 
 static uint64_t *ept_pte(uint64_t gpa)
 {
@@ -54,8 +61,13 @@ void handle_ept_violation(struct guest_regs *regs)
 	if (gpa < vm.resident_phys || gpa >= vm.resident_phys + vm.resident_size ||
 	    !(pte = ept_pte(gpa)))
 		exit_stop("EPT violation outside pmuvisor's memory", EXIT_REASON_EPT_VIOLATION, regs);
-	log_printf("pmuvisor: the guest touched pmuvisor's memory at 0x%lx (RIP 0x%lx); it gets "
-		   "a blank page there\n", (unsigned long)gpa, (unsigned long)vmcs_read(GUEST_RIP));
+	/* Said for the first few pages; a scan of the region would flood the log. */
+	if (++vm.hidden_page_touches <= HIDDEN_TOUCHES_LOGGED)
+		log_printf("pmuvisor: the guest touched pmuvisor's memory at 0x%lx (RIP 0x%lx); it "
+			   "gets a blank page there%s\n", (unsigned long)gpa,
+			   (unsigned long)vmcs_read(GUEST_RIP),
+			   vm.hidden_page_touches == HIDDEN_TOUCHES_LOGGED ? " (further pages: counted only)"
+									   : "");
 	*pte = vm.decoy_page | EPT_READ | EPT_WRITE | EPT_MEMTYPE_WB;
 	/* Single-context INVEPT (type 1) for this EPT (SDM Vol. 3C, 31.3). */
 	__asm__ volatile("invept %0, %1" : : "m"(desc), "r"(1ull) : "cc", "memory");

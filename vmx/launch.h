@@ -36,7 +36,7 @@ struct launch_params {
 	uint64_t host_cr3;
 	uint64_t phys_top;       /* guest-physical memory to map: [0, phys_top) */
 	uint16_t console_port;
-	uint16_t reserved0;
+	uint16_t selftest;       /* enum selftest (boot/config.h): test-only faults */
 	uint32_t baud;
 	/* Filled by launch_core() just before the call: where the guest resumes. */
 	uint64_t guest_rsp;

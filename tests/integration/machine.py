@@ -37,6 +37,17 @@ def _stop_all():
 atexit.register(_stop_all)
 
 
+def _terminate(signum, frame):
+    # SIGTERM/SIGINT (a timeout, Ctrl-C): stop every emulator, then exit.
+    _stop_all()
+    raise SystemExit(128 + signum)
+
+
+if threading.current_thread() is threading.main_thread():
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
+
+
 class TestFailure(Exception):
     pass
 
@@ -276,8 +287,9 @@ class Machine:
         with serial.cond:
             while True:
                 text = serial.data.decode("latin-1").replace("\r", "")
-                # Only whole lines: a line still arriving must not match early.
-                m = rx.search(text[:text.rfind("\n") + 1], start)
+                # Only whole lines: a line still arriving must not match
+                # early (once the line is closed, its last line is whole).
+                m = rx.search(text if serial.closed else text[:text.rfind("\n") + 1], start)
                 if m:
                     return m
                 left = deadline - time.monotonic()

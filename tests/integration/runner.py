@@ -65,14 +65,6 @@ def main(patterns):
     if not tests:
         print("no test matches %s" % " ".join(patterns))
         return 2
-    def interrupted(signum, frame):
-        # Stop the emulators first: the tests waiting on them then fail
-        # at once instead of running into their timeouts.
-        machine._stop_all()
-        raise SystemExit(1)
-
-    signal.signal(signal.SIGTERM, interrupted)
-    signal.signal(signal.SIGINT, interrupted)
     counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:

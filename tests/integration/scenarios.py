@@ -96,7 +96,11 @@ def check_absent(m, line, pattern, what):
         raise TestFailure("%s: /%s/ appeared on %s (logs: %s)" % (what, pattern, line, m.dir))
 
 
-def boot_linux_through_pmuvisor(m, vmx_line, pmu_line):
+GUEST_START = r"^starting the payload as pmuvisor's guest$"
+NATIVE_START = r"^starting the payload natively$"
+
+
+def boot_linux_through_pmuvisor(m, vmx_line, pmu_line, start_line=GUEST_START):
     """The chain-load: banner and report on COM2, then Linux userspace on
     COM1 with pmuvisor's cmdline= as its /proc/cmdline."""
     m.expect("com2", BANNER, 120)
@@ -104,28 +108,59 @@ def boot_linux_through_pmuvisor(m, vmx_line, pmu_line):
     m.expect("com2", pmu_line, 30)
     m.expect("com2", r"^  payload +\\vmlinuz \(\d+ KiB, Linux 6\.\d+\.\d+-\S+-cloud-amd64\)$", 60)
     m.expect("com2", r"^  initrd +\\initrd\.cpio \(\d+ KiB, through the LoadFile2 initrd", 10)
-    m.expect("com2", r"^starting the payload natively$", 30)
+    m.expect("com2", start_line, 30)
     m.expect("com1", r"^PMUVISOR-GUEST: userspace uptime=", 300)
     got = m.expect("com1", r"^PMUVISOR-GUEST: cmdline=(.*)$", 30).group(1)
     check_equal("guest /proc/cmdline", got, LINUX_CMDLINE)
-    m.expect("com1", r"^PMUVISOR-GUEST: scenario=boot result=pass$", 60)
+    m.expect("com1", r"^PMUVISOR-GUEST: scenario=boot result=pass$", 120)
     check_absent(m, "com1", r"^pmuvisor \d", "pmuvisor's log on the guest console")
 
 
-def linux_through_pmuvisor(name, vm, pmu_line, native_guest=True):
+def kernel_warnings(m):
+    """The guest kernel's warning-or-worse log lines, with numbers blanked
+    out: KASLR moves addresses (and code bytes) from one boot to the next."""
+    lines = re.findall(r"^PMUVISOR-GUEST: klog: (.*)$", m.text("com1"), re.M)
+    return {re.sub(r"\b(?:0x)?[0-9a-fA-F]{2,}\b|\d+", "#", line) for line in lines}
+
+
+def check_guest_sees_pmuvisor(m):
+    m.expect("com1", r"^PMUVISOR-GUEST: hypervisor=yes$", 10)
+    m.expect("com1", r"^PMUVISOR-GUEST: hypervisor_signature=pmuvisor$", 10)
+    m.expect("com1", r"^PMUVISOR-GUEST: cpuinfo_hypervisor=yes$", 10)
+
+
+def linux_through_pmuvisor(name, vm, pmu_line):
     with Machine(name, linux_files(), **vm) as m:
         boot_linux_through_pmuvisor(m, r"^VT-x available$", pmu_line)
-        if native_guest:
-            # Started natively, the guest sees no hypervisor (the VT-x core changes this).
-            m.expect("com1", r"^PMUVISOR-GUEST: hypervisor=no$", 10)
+        m.expect("com2", r"^hypervisor: running; this firmware is now pmuvisor's guest$", 5)
+        check_guest_sees_pmuvisor(m)
 
 
-test("linux-bochs-skylake")(lambda: linux_through_pmuvisor(
-    "linux-bochs-skylake", {"cpu": "corei7_skylake_x"}, BOCHS_PMU % r"4, 4 GP \+ 3 fixed counters"))
+@test("linux-bochs-skylake-vs-native")
+def linux_vs_native():
+    """The same kernel and initrd, natively (vmx=off) and under pmuvisor:
+    under pmuvisor the kernel warns about nothing it does not warn about
+    natively."""
+    cpu = {"cpu": "corei7_skylake_x"}
+    with Machine("linux-bochs-skylake-native", linux_files(LINUX_CFG + "vmx=off\n"), **cpu) as m:
+        boot_linux_through_pmuvisor(m, r"^VT-x available$", BOCHS_PMU % r"4, 4 GP \+ 3 fixed counters",
+                                    NATIVE_START)
+        m.expect("com1", r"^PMUVISOR-GUEST: hypervisor=no$", 10)
+        m.expect("com1", r"^PMUVISOR-GUEST: klog-end$", 30)
+        native = kernel_warnings(m)
+    with Machine("linux-bochs-skylake", linux_files(), **cpu) as m:
+        boot_linux_through_pmuvisor(m, r"^VT-x available$", BOCHS_PMU % r"4, 4 GP \+ 3 fixed counters")
+        check_guest_sees_pmuvisor(m)
+        m.expect("com1", r"^PMUVISOR-GUEST: klog-end$", 30)
+        extra = kernel_warnings(m) - native
+    if extra:
+        raise TestFailure("under pmuvisor the guest kernel warned: %s" % "; ".join(sorted(extra)))
+
+
 test("linux-bochs-haswell")(lambda: linux_through_pmuvisor(
     "linux-bochs-haswell", {"cpu": "corei7_haswell_4770"}, BOCHS_PMU % r"3, 4 GP \+ 3 fixed counters"))
 test("linux-kvm", kvm_nested_skip_reason)(lambda: linux_through_pmuvisor(
-    "linux-kvm", KVM, r"^PMU: ", native_guest=False))
+    "linux-kvm", KVM, r"^PMU: "))
 
 
 @test("linux-qemu-no-vtx")
@@ -134,7 +169,7 @@ def linux_qemu_no_vtx():
     with Machine("linux-qemu-no-vtx", linux_files(), emulator="qemu", cpu="qemu64") as m:
         boot_linux_through_pmuvisor(
             m, r"^VT-x not available: the CPU does not offer VMX \(CPUID\.1:ECX\.VMX\[bit 5\] is 0\)$",
-            r"^PMU: none advertised$")
+            r"^PMU: none advertised$", NATIVE_START)
 
 
 @vtx_test("bad-config")
@@ -151,7 +186,7 @@ def bad_config(name, vm):
            "symbols=\\nothere.map\n")
     with Machine(name, hello_files(cfg), **vm) as m:
         m.expect("com2", r"^pmuvisor\.cfg:2: unknown key 'colour' \(known keys: payload, initrd, "
-                 r"cmdline, console, baud, symbols, on_error\)$", 120)
+                 r"cmdline, console, baud, symbols, on_error, vmx, selftest\)$", 120)
         m.expect("com2", r"^pmuvisor\.cfg:3: baud: bad value 'fast': expected a rate that divides "
                  r"115200", 5)
         m.expect("com2", r"^pmuvisor\.cfg:4: console: bad value 'com9': expected com1, com2", 5)
@@ -161,7 +196,7 @@ def bad_config(name, vm):
         m.expect("com2", r"^config: \\pmuvisor\.cfg \(with errors, see above\)$", 5)
         m.expect("com2", r"^  console +0x2f8 at 115200 baud$", 5)
         m.expect("com2", r"^pmuvisor\.cfg:8: symbols \\nothere\.map: cannot read it: not found$", 5)
-        m.expect("com2", r"^starting the payload natively$", 60)
+        m.expect("com2", GUEST_START, 60)
         got = m.expect("com1", r"^PMUVISOR-PAYLOAD: load-options=(.*)$", 60).group(1)
         check_equal("payload load options", got, "still booted")
 
@@ -222,3 +257,40 @@ def fault_guard(name, vm):
     with Machine(name, files, **vm) as m:
         m.expect("com1", r"^PMUVISOR-PAYLOAD: faultguard read=0 bad-write=-1 good-write=0 "
                  r"reread=0 value=0x1234000$", 120)
+
+
+@vtx_test("bad-guest-state")
+def bad_guest_state(name, vm):
+    """A deliberately broken guest state (selftest=bad-guest-state clears
+    CR0.NE): pmuvisor names the VM-entry rule and the fields, does not
+    launch, and starts the payload natively."""
+    cfg = "payload=\\hello.efi\ncmdline=after the check\nselftest=bad-guest-state\n"
+    with Machine(name, hello_files(cfg), **vm) as m:
+        m.expect("com2", r"^VM entry would fail: guest\.cr0\.fixed \(SDM 27\.3\.1\.1\): guest CR0 "
+                 r"must have every bit of IA32_VMX_CR0_FIXED0 set", 120)
+        m.expect("com2", r"^  GUEST_CR0 += 0x[0-9a-f]+$", 5)
+        m.expect("com2", r"^  IA32_VMX_CR0_FIXED0 = 0x[0-9a-f]+$", 5)
+        m.expect("com2", r"^VT-x not used: the VMCS breaks a VM-entry rule \(see above\)$", 5)
+        m.expect("com2", NATIVE_START, 30)
+        got = m.expect("com1", r"^PMUVISOR-PAYLOAD: load-options=(.*)$", 60).group(1)
+        check_equal("payload load options", got, "after the check")
+
+
+def vmtest(name, vm):
+    """The guest test payload: the virtual CPU as specified, seen from
+    inside the guest (tests/payloads/vmtest.c)."""
+    files = {BOOT_PATH: PMUVISOR_EFI, "\\pmuvisor.cfg": "payload=\\vmtest.efi\n",
+             "\\vmtest.efi": os.path.join(BUILD, "payloads", "vmtest.efi")}
+    with Machine(name, files, **vm) as m:
+        m.expect("com2", GUEST_START, 120)
+        done = m.expect("com1", r"^PMUVISOR-VMTEST: done pass=(\d+) fail=(\d+)$", 120)
+        failures = re.findall(r"^PMUVISOR-VMTEST: (\S+ fail .*)$", m.text("com1"), re.M)
+        if failures or done.group(2) != "0":
+            raise TestFailure("guest checks failed: %s" % "; ".join(failures))
+        check_equal("checks passed", done.group(1), "8")
+        m.expect("com1", r"^PMUVISOR-VMTEST: cost cpuid=\d+ vmcall=\d+ rdmsr=\d+$", 5)
+
+
+test("vmtest-bochs-skylake")(lambda: vmtest("vmtest-bochs-skylake", {"cpu": "corei7_skylake_x"}))
+test("vmtest-bochs-haswell")(lambda: vmtest("vmtest-bochs-haswell", {"cpu": "corei7_haswell_4770"}))
+test("vmtest-kvm", kvm_nested_skip_reason)(lambda: vmtest("vmtest-kvm", KVM))

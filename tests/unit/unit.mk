@@ -5,6 +5,7 @@
 BUILD    := build/unit
 CC       := gcc
 CFLAGS   := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -I. \
+            -DPMUVISOR_VERSION=\"$(shell sed -n "s/^VERSION *:= *//p" Makefile)\" \
             -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDLIBS   := -lcmocka
 
@@ -27,7 +28,8 @@ SRC_panic   := lib/panic.c lib/format.c lib/string.c
 SRC_vmx_controls := vmx/controls.c vmx/caps.c lib/format.c lib/string.c
 SRC_mtrr    := vmx/mtrr.c lib/string.c
 SRC_ept     := vmx/ept.c vmx/mtrr.c lib/string.c
-SRC_vmx_check := vmx/check.c lib/format.c lib/string.c
+SRC_vmx_policy := vmx/cpuid_policy.c vmx/cr_policy.c vmx/hypercall.c
+SRC_vmx_check := vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c lib/format.c lib/string.c
 
 TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 BINS  := $(addprefix $(BUILD)/test_,$(TESTS))
