@@ -6,10 +6,15 @@
 #   make run        boot the demo in Bochs: pmuvisor.efi -> Linux userspace
 #   make check      unit + integration tests, one summary line at the end
 #   make unit       unit tests only (host-compiled, cmocka)
+#   make bench      exact instruction counts, native vs pmuvisor (Bochs)
 #   make V=1        show the commands
+#   make DEBUG=1    also check every VM entry against the SDM rules (slow)
 
 VERSION   := 0.1.0
 BUILD     := build
+ifeq ($(DEBUG),1)
+BUILD     := build/debug
+endif
 BUILD_ID  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 ifeq ($(V),1)
@@ -46,6 +51,9 @@ EFI_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin \
               -DPMUVISOR_VERSION='"$(VERSION)"' \
               -I. -isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -isystem $(EFI_INC)/protocol \
               -MMD -MP
+ifeq ($(DEBUG),1)
+EFI_CFLAGS += -DPMUVISOR_DEBUG
+endif
 EFI_LDFLAGS := -nostdlib -znocombreloc -zmax-page-size=4096 -T linker.ld \
                -shared -Bsymbolic --no-undefined -L$(EFI_LIB)
 EFI_LIBS    := -lefi -lgnuefi
@@ -66,7 +74,7 @@ PMUVISOR_ASM := lib/msr_safe.asm pmu/probe_loop.asm boot/launch.asm boot/core_bl
 # 2 GiB (vmx/core.ld), carried inside pmuvisor.efi as a flat image.
 CORE_C := \
 	vmx/core.c vmx/exit.c vmx/exit_handlers.c vmx/exit_io.c vmx/guest_state.c \
-	vmx/host.c vmx/hypercall.c vmx/cpuid_policy.c vmx/cr_policy.c \
+	vmx/host.c vmx/hypercall.c vmx/cr_policy.c \
 	vmx/ept.c vmx/mtrr.c vmx/mtrr_read.c vmx/controls.c vmx/caps.c vmx/caps_read.c \
 	vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c \
 	vmx/check_read.c \
@@ -83,7 +91,7 @@ PAYLOADS := hello faultguard vmtest
 PMUVISOR_OBJ := $(addprefix $(BUILD)/obj/,$(PMUVISOR_C:.c=.o) $(PMUVISOR_ASM:.asm=.o))
 PAYLOAD_EFI  := $(addprefix $(BUILD)/payloads/,$(addsuffix .efi,$(PAYLOADS)))
 
-.PHONY: all deps guest run check unit integration clean
+.PHONY: all deps guest run check unit integration bench clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/pmuvisor.efi $(PAYLOAD_EFI)
@@ -168,6 +176,9 @@ unit: deps
 
 integration: deps all guest
 	$(Q)python3 tests/integration/runner.py
+
+bench: deps all guest
+	$(Q)python3 tools/bench.py
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -31,6 +31,7 @@
 #define GIB (1ull << 30)
 
 int core_entry(struct launch_params *p);
+extern char __core_end[]; /* vmx/core.ld */
 int vmx_launch(void);
 extern char vmx_exit_entry[];
 
@@ -68,6 +69,11 @@ static void *ept_ptr(void *ctx, uint64_t phys)
 	return (void *)(uintptr_t)phys;
 }
 
+/* What the resident memory holds, for the log and `make bench`. */
+static struct {
+	uint64_t ept, bitmaps, vmx_regions, stacks;
+} resident;
+
 static int build_ept(const struct vmx_caps *caps)
 {
 	static struct mtrr_state mtrr;
@@ -88,6 +94,7 @@ static int build_ept(const struct vmx_caps *caps)
 		return -1;
 	}
 	vm.ept_pml4 = vm.eptp & EPT_ADDRESS_MASK;
+	resident.ept = stats.table_pages * PAGE_SIZE;
 	log_printf("core: EPT maps 0x%lx bytes: %lu 1G + %lu 2M + %lu 4K pages in %lu tables, "
 		   "0x%lx bytes hidden\n", (unsigned long)params->phys_top,
 		   (unsigned long)stats.leaves_1g, (unsigned long)stats.leaves_2m,
@@ -120,6 +127,7 @@ static int build_bitmaps(uint64_t *msr_bitmap, uint64_t *io_a, uint64_t *io_b)
 	/* I/O bitmaps A (ports 0-0x7fff) and B: pmuvisor's serial port. */
 	for (port = vm.console_port; vm.console_port && port < vm.console_port + 8u; port++)
 		io[port / 8] |= (uint8_t)(1u << (port % 8));
+	resident.bitmaps = 3 * PAGE_SIZE;
 	*msr_bitmap = (uint64_t)(uintptr_t)msr;
 	*io_a = (uint64_t)(uintptr_t)io;
 	*io_b = *io_a + PAGE_SIZE;
@@ -235,6 +243,20 @@ static void prepare_control_registers(const struct vmx_raw *raw, uint64_t *fw_cr
 	(void)raw;
 }
 
+static void report_resident(const struct launch_params *p)
+{
+	uint64_t image = (uint64_t)(uintptr_t)__core_end - CORE_VIRTUAL_BASE;
+	uint64_t page_tables = p->pool_next - (p->resident_phys + image);
+
+	log_printf("core: resident memory: image %lu KiB, page tables %lu KiB, EPT %lu KiB, "
+		   "VMXON+VMCS %lu KiB, stacks and blank page %lu KiB, bitmaps %lu KiB; %lu KiB in use of %lu KiB "
+		   "reserved\n", (unsigned long)image / 1024, (unsigned long)page_tables / 1024,
+		   (unsigned long)resident.ept / 1024, (unsigned long)resident.vmx_regions / 1024,
+		   (unsigned long)resident.stacks / 1024, (unsigned long)resident.bitmaps / 1024,
+		   (unsigned long)(pool.next - p->resident_phys) / 1024,
+		   (unsigned long)p->resident_size / 1024);
+}
+
 int core_entry(struct launch_params *p)
 {
 	static struct host_tables tables;
@@ -271,6 +293,8 @@ int core_entry(struct launch_params *p)
 	vmcs_page = page_pool_alloc(&pool, 1);
 	if (!stack || !critical || !vm.decoy_page || !vmcs_page)
 		return fail("out of resident memory for stacks and the VMCS");
+	resident.stacks = (HOST_STACK_PAGES + CRITICAL_STACK_PAGES + 1) * PAGE_SIZE; /* + decoy */
+	resident.vmx_regions = 2 * PAGE_SIZE;
 	host_tables_init(&tables, (uint64_t)(uintptr_t)critical + CRITICAL_STACK_PAGES * PAGE_SIZE);
 	if (build_ept(&caps) < 0 || build_bitmaps(&msr_bitmap, &io_a, &io_b) < 0)
 		return -1;
@@ -301,9 +325,7 @@ int core_entry(struct launch_params *p)
 		fail("the VMCS breaks a VM-entry rule (see above)");
 		goto off;
 	}
-	log_printf("core: %lu KiB of %lu KiB resident memory in use; launching the guest\n",
-		   (unsigned long)((pool.next - p->resident_phys) / 1024),
-		   (unsigned long)(p->resident_size / 1024));
+	report_resident(p);
 
 	vm_raw = raw;
 	status = vmx_launch();

@@ -68,11 +68,6 @@ const char *exit_reason_name(unsigned reason)
 #define VECTOR_UD 6
 #define VECTOR_GP 13
 
-void exit_skip_instruction(void)
-{
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
-}
-
 void exit_inject_gp(void)
 {
 	vmcs_write(VM_ENTRY_INTR_INFO,
@@ -130,6 +125,11 @@ void vmx_exit_handler(struct guest_regs *regs)
 	exits[reason].handle(regs);
 	if (host_nmi_pending)
 		exit_deliver_pending_nmi();
+#ifdef PMUVISOR_DEBUG
+	/* Debug builds check every VM entry in software first. */
+	if (vmx_check_current(&vm_raw) < 0)
+		exit_stop("the next VM entry would fail", reason, regs);
+#endif
 	exit_stats.count[reason]++;
 	exit_stats.cycles[reason] += rdtsc() - start;
 }

@@ -2,6 +2,8 @@
 #ifndef VMX_EXIT_H
 #define VMX_EXIT_H
 
+#include "vmx/vmcs.h"
+
 #include <stdint.h>
 
 /* The order vmx/vmx_entry.asm pushes them (16 slots, index = the SDM's
@@ -74,7 +76,11 @@ void vmx_exit_handler(struct guest_regs *regs);
 void vmx_resume_failed(struct guest_regs *regs) __attribute__((noreturn));
 
 /* What a handler may ask for before the guest resumes. */
-void exit_skip_instruction(void);
+static inline void exit_skip_instruction(void)
+{
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+}
+
 void exit_inject_gp(void);
 void exit_inject_ud(void);
 void exit_dump(const char *why, unsigned reason, const struct guest_regs *regs);

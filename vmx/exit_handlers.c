@@ -111,7 +111,8 @@ void handle_cpuid(struct guest_regs *regs)
 	struct cpuid_regs native = cpuid(leaf, subleaf);
 	struct cpuid_result r = { native.eax, native.ebx, native.ecx, native.edx };
 
-	cpuid_policy_apply(leaf, vmcs_read(GUEST_CR4), &r);
+	/* Only leaf 1 depends on the guest's CR4: read it only then. */
+	cpuid_policy_apply(leaf, leaf == 1 ? vmcs_read(GUEST_CR4) : 0, &r);
 	regs->rax = r.eax;
 	regs->rbx = r.ebx;
 	regs->rcx = r.ecx;

@@ -136,20 +136,19 @@ def linux_through_pmuvisor(name, vm, pmu_line):
         check_guest_sees_pmuvisor(m)
 
 
-@test("linux-bochs-skylake-vs-native")
-def linux_vs_native():
+def linux_vs_native(name, cpu, pmu):
     """The same kernel and initrd, natively (vmx=off) and under pmuvisor:
     under pmuvisor the kernel warns about nothing it does not warn about
-    natively."""
-    cpu = {"cpu": "corei7_skylake_x"}
-    with Machine("linux-bochs-skylake-native", linux_files(LINUX_CFG + "vmx=off\n"), **cpu) as m:
-        boot_linux_through_pmuvisor(m, r"^VT-x available$", BOCHS_PMU % r"4, 4 GP \+ 3 fixed counters",
-                                    NATIVE_START)
+    natively, and sees pmuvisor."""
+    vm = {"cpu": cpu}
+    with Machine(name + "-native", linux_files(LINUX_CFG + "vmx=off\n"), **vm) as m:
+        boot_linux_through_pmuvisor(m, r"^VT-x available$", BOCHS_PMU % pmu, NATIVE_START)
         m.expect("com1", r"^PMUVISOR-GUEST: hypervisor=no$", 10)
         m.expect("com1", r"^PMUVISOR-GUEST: klog-end$", 30)
         native = kernel_warnings(m)
-    with Machine("linux-bochs-skylake", linux_files(), **cpu) as m:
-        boot_linux_through_pmuvisor(m, r"^VT-x available$", BOCHS_PMU % r"4, 4 GP \+ 3 fixed counters")
+    with Machine(name, linux_files(), **vm) as m:
+        boot_linux_through_pmuvisor(m, r"^VT-x available$", BOCHS_PMU % pmu)
+        m.expect("com2", r"^hypervisor: running; this firmware is now pmuvisor's guest$", 5)
         check_guest_sees_pmuvisor(m)
         m.expect("com1", r"^PMUVISOR-GUEST: klog-end$", 30)
         extra = kernel_warnings(m) - native
@@ -157,8 +156,10 @@ def linux_vs_native():
         raise TestFailure("under pmuvisor the guest kernel warned: %s" % "; ".join(sorted(extra)))
 
 
-test("linux-bochs-haswell")(lambda: linux_through_pmuvisor(
-    "linux-bochs-haswell", {"cpu": "corei7_haswell_4770"}, BOCHS_PMU % r"3, 4 GP \+ 3 fixed counters"))
+test("linux-bochs-skylake")(lambda: linux_vs_native(
+    "linux-bochs-skylake", "corei7_skylake_x", r"4, 4 GP \+ 3 fixed counters"))
+test("linux-bochs-haswell")(lambda: linux_vs_native(
+    "linux-bochs-haswell", "corei7_haswell_4770", r"3, 4 GP \+ 3 fixed counters"))
 test("linux-kvm", kvm_nested_skip_reason)(lambda: linux_through_pmuvisor(
     "linux-kvm", KVM, r"^PMU: "))
 

@@ -28,7 +28,8 @@ SRC_panic   := lib/panic.c lib/format.c lib/string.c
 SRC_vmx_controls := vmx/controls.c vmx/caps.c lib/format.c lib/string.c
 SRC_mtrr    := vmx/mtrr.c lib/string.c
 SRC_ept     := vmx/ept.c vmx/mtrr.c lib/string.c
-SRC_vmx_policy := vmx/cpuid_policy.c vmx/cr_policy.c vmx/hypercall.c
+SRC_vmx_policy := vmx/cr_policy.c vmx/hypercall.c
+SRC_vmx_host := vmx/guest_state.c vmx/cr_policy.c vmx/host_paging.c lib/page_pool.c lib/string.c
 SRC_vmx_check := vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c lib/format.c lib/string.c
 
 TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))

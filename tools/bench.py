@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""make bench: pmuvisor's costs, native vs pmuvisor, from one run.
+
+In Bochs with `clock: sync=none` the TSC counts executed instructions, so
+every figure here is an exact instruction count, the same on every run:
+  - round trips of CPUID, VMCALL and an intercepted RDMSR, measured by the
+    guest test payload (tests/payloads/vmtest.c) natively (vmx=off) and
+    under pmuvisor: the difference is what pmuvisor spends per exit;
+  - Linux boot to userspace: the guest's TSC when its init runs;
+  - pmuvisor's resident memory (from its log) and the size of pmuvisor.efi.
+Boots run two at a time.
+"""
+
+import concurrent.futures
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                "integration"))
+
+import scenarios  # noqa: E402
+from machine import BUILD, Machine, TestFailure  # noqa: E402
+
+CPU = os.environ.get("PMUVISOR_CPU", "corei7_skylake_x")
+TARGETS = {"cpuid": 120, "boot_ratio": 1.05, "resident_kib": 4096, "efi_kib": 256}
+
+
+def vmtest(name, extra_cfg):
+    files = {scenarios.BOOT_PATH: scenarios.PMUVISOR_EFI,
+             "\\pmuvisor.cfg": "payload=\\vmtest.efi\n" + extra_cfg,
+             "\\vmtest.efi": os.path.join(BUILD, "payloads", "vmtest.efi")}
+    with Machine(name, files, cpu=CPU) as m:
+        cost = m.expect("com1", r"^PMUVISOR-VMTEST: cost cpuid=(\d+) vmcall=(\d+) rdmsr=(\d+)$",
+                        180)
+        memory = re.search(r"^core: resident memory: (.*)$", m.text("com2"), re.M)
+        return {"cpuid": int(cost.group(1)), "vmcall": int(cost.group(2)),
+                "rdmsr": int(cost.group(3)), "memory": memory.group(1) if memory else None}
+
+
+def linux(name, extra_cfg):
+    with Machine(name, scenarios.linux_files(scenarios.LINUX_CFG + extra_cfg), cpu=CPU) as m:
+        tsc = m.expect("com1", r"^PMUVISOR-GUEST: tsc=(\d+)$", 400)
+        return {"tsc": int(tsc.group(1))}
+
+
+def main():
+    jobs = {
+        "vmtest-native": (vmtest, "bench-vmtest-native", "vmx=off\n"),
+        "vmtest-pmuvisor": (vmtest, "bench-vmtest-pmuvisor", ""),
+        "linux-native": (linux, "bench-linux-native", "vmx=off\n"),
+        "linux-pmuvisor": (linux, "bench-linux-pmuvisor", ""),
+    }
+    print("make bench: Bochs %s, OVMF; 4 boots, two at a time (logs: build/test-logs/bench-*)"
+          % CPU, flush=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {k: pool.submit(f, name, cfg) for k, (f, name, cfg) in jobs.items()}
+        results = {k: f.result() for k, f in futures.items()}
+
+    native, guest = results["vmtest-native"], results["vmtest-pmuvisor"]
+    print()
+    print("%-34s %12s %12s %14s" % ("round trip (instructions)", "native", "pmuvisor",
+                                     "in pmuvisor"))
+    for key, label in (("cpuid", "CPUID"), ("rdmsr", "RDMSR IA32_FEATURE_CONTROL"),
+                       ("vmcall", "VMCALL ping")):
+        base = native[key] if key != "vmcall" else native["cpuid"]
+        note = " (base: a CPUID loop's)" if key == "vmcall" else ""
+        print("%-34s %12s %12d %14d%s" % (label, native[key] if key != "vmcall" else "#UD",
+                                           guest[key], guest[key] - base, note))
+    boot_n, boot_p = results["linux-native"]["tsc"], results["linux-pmuvisor"]["tsc"]
+    ratio = boot_p / boot_n
+    print()
+    print("%-34s %12s %12s %14s" % ("Linux to userspace (TSC ticks)", "native", "pmuvisor", "ratio"))
+    print("%-34s %12d %12d %14.4f" % ("guest TSC at init's first program", boot_n, boot_p, ratio))
+    efi_kib = os.path.getsize(scenarios.PMUVISOR_EFI) / 1024
+    used = re.search(r"(\d+) KiB in use", guest["memory"] or "")
+    print()
+    print("resident memory: %s" % (guest["memory"] or "not reported"))
+    print("pmuvisor.efi: %.1f KiB" % efi_kib)
+    print()
+    cpuid_vmm = guest["cpuid"] - native["cpuid"]
+    checks = [("CPUID round trip in pmuvisor", cpuid_vmm, "<=", TARGETS["cpuid"]),
+              ("boot ratio", round(ratio, 4), "<=", TARGETS["boot_ratio"]),
+              ("resident memory (KiB)", int(used.group(1)) if used else None, "<=",
+               TARGETS["resident_kib"]),
+              ("pmuvisor.efi (KiB)", round(efi_kib, 1), "<=", TARGETS["efi_kib"])]
+    for label, value, _, target in checks:
+        verdict = "met" if value is not None and value <= target else "MISSED"
+        print("target %-30s %10s <= %-8s %s" % (label, value, target, verdict))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except TestFailure as e:
+        print("make bench: %s" % e)
+        sys.exit(1)
