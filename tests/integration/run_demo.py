@@ -61,6 +61,8 @@ def main():
         userspace = find(m, "com1", r"^(PMUVISOR-GUEST: userspace uptime=\S+)$")
         guest_cmdline = find(m, "com1", r"^PMUVISOR-GUEST: cmdline=(.*)$")
         kernel = find(m, "com1", r"^PMUVISOR-GUEST: kernel=(\S+)$")
+        as_guest = find(m, "com2", r"^(hypervisor: running); this firmware is now pmuvisor's guest$")
+        signature = find(m, "com1", r"^PMUVISOR-GUEST: hypervisor_signature=(\S+)$")
     print()
     print("What happened:")
     print("  pmuvisor     %s" % (banner or "NO BANNER on COM2"))
@@ -70,8 +72,9 @@ def main():
         print("  guest        did not reach userspace within %d s (logs: build/test-logs/run/)"
               % TIMEOUT)
         return 1
-    print("  guest        Linux %s reached userspace through pmuvisor.efi, %.0f s after "
-          "power-on (natively: the hypervisor core comes with the VT-x issue)" % (kernel, elapsed))
+    print("  guest        Linux %s reached userspace %s, %.0f s after power-on" %
+          (kernel, "as pmuvisor's guest (CPUID 0x40000000 says \"%s\")" % signature
+           if as_guest else "natively, started by pmuvisor.efi", elapsed))
     print("  cmdline      %s%s" % (guest_cmdline, "  (= cmdline= in pmuvisor.cfg)"
                                    if guest_cmdline == cmdline else "  (DIFFERS from pmuvisor.cfg)"))
     print(userspace)
