@@ -76,22 +76,24 @@ CORE_C := \
 	vmx/core.c vmx/exit.c vmx/exit_handlers.c vmx/exit_io.c vmx/guest_state.c \
 	vmx/host.c vmx/hypercall.c vmx/cr_policy.c \
 	vmx/ept.c vmx/mtrr.c vmx/mtrr_read.c vmx/controls.c vmx/caps.c vmx/caps_read.c \
-	vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c \
+	vmx/caps_report.c vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c \
 	vmx/check_read.c \
-	console/serial.c console/log.c \
-	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/page_pool.c lib/cpu_safe.c
+	console/serial.c console/log.c console/console.c console/commands.c \
+	console/line_editor.c console/shell.c \
+	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/page_pool.c lib/cpu_safe.c \
+	lib/number.c
 CORE_ASM := vmx/core_head.asm vmx/vmx_entry.asm vmx/host_stubs.asm lib/msr_safe.asm
 CORE_OBJ := $(addprefix $(BUILD)/core/obj/,$(CORE_C:.c=.o) $(CORE_ASM:.asm=.o))
 CORE_CFLAGS := $(filter-out -fpic -DPMUVISOR_EFI -isystem $(EFI_INC) $(EFI_INC)/x86_64 \
                  $(EFI_INC)/protocol,$(EFI_CFLAGS)) \
-               -fno-pic -mcmodel=kernel -DPMUVISOR_CORE
+               -fno-pic -mcmodel=kernel -DPMUVISOR_CORE -I$(BUILD)
 
 PAYLOADS := hello faultguard vmtest
 
 PMUVISOR_OBJ := $(addprefix $(BUILD)/obj/,$(PMUVISOR_C:.c=.o) $(PMUVISOR_ASM:.asm=.o))
 PAYLOAD_EFI  := $(addprefix $(BUILD)/payloads/,$(addsuffix .efi,$(PAYLOADS)))
 
-.PHONY: all deps guest run check unit integration bench clean
+.PHONY: all deps guest run check unit integration bench fuzz clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/pmuvisor.efi $(PAYLOAD_EFI)
@@ -104,6 +106,7 @@ $(BUILD)/build-id.h: FORCE
 .PHONY: FORCE
 $(BUILD)/obj/boot/main.o: $(BUILD)/build-id.h
 $(BUILD)/obj/boot/main.o: EXTRA_CFLAGS := -I$(BUILD)
+$(BUILD)/core/obj/console/commands.o: $(BUILD)/build-id.h
 
 $(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(@D)
@@ -173,6 +176,9 @@ run: deps all guest
 
 unit: deps
 	$(Q)$(MAKE) --no-print-directory -f tests/unit/unit.mk V=$(V)
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk run
 
 integration: deps all guest
 	$(Q)python3 tests/integration/runner.py

@@ -134,6 +134,18 @@ static int apply_selftest(struct config *cfg, const char *value, const char **ex
 	return 0;
 }
 
+static int apply_poll_hz(struct config *cfg, const char *value, const char **expected)
+{
+	uint64_t hz;
+
+	if (parse_unsigned(value, 10000, &hz) < 0 || hz == 0) {
+		*expected = "polls per second, from 1 to 10000";
+		return -1;
+	}
+	cfg->poll_hz = (uint32_t)hz;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	apply_fn apply;
@@ -147,6 +159,7 @@ static const struct {
 	[CONFIG_ON_ERROR] = { "on_error", apply_on_error },
 	[CONFIG_VMX] = { "vmx", apply_vmx },
 	[CONFIG_SELFTEST] = { "selftest", apply_selftest },
+	[CONFIG_POLL_HZ] = { "poll_hz", apply_poll_hz },
 };
 
 const char *config_key_name(enum config_key key)
@@ -161,6 +174,7 @@ void config_defaults(struct config *cfg)
 	cfg->baud = SERIAL_CLOCK_BAUD;
 	cfg->on_error = ON_ERROR_BOOT;
 	cfg->vmx = 1;
+	cfg->poll_hz = 100;
 }
 
 static void report(const struct config_reporter *rep, struct config_origin where,
@@ -198,7 +212,7 @@ int config_set(struct config *cfg, const char *key, const char *value,
 	if (k == CONFIG_KEY_COUNT) {
 		cfg->errors++;
 		report(rep, where, "unknown key '%s' (known keys: payload, initrd, cmdline, "
-		       "console, baud, symbols, on_error, vmx, selftest)", key);
+		       "console, baud, symbols, on_error, vmx, selftest, poll_hz)", key);
 		return -1;
 	}
 	if (keys[k].apply(cfg, value, &expected) < 0) {

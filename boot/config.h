@@ -25,6 +25,7 @@ enum config_key {
 	CONFIG_ON_ERROR,
 	CONFIG_VMX,
 	CONFIG_SELFTEST,
+	CONFIG_POLL_HZ,
 	CONFIG_KEY_COUNT
 };
 
@@ -49,6 +50,7 @@ struct config {
 	enum on_error on_error;
 	int vmx;                /* 0: vmx=off, start the payload natively */
 	enum selftest selftest;
+	uint32_t poll_hz;       /* console polls per second of guest time */
 	struct config_origin origin[CONFIG_KEY_COUNT];
 	unsigned errors;
 };

@@ -17,6 +17,7 @@
 extern const uint8_t core_image_start[], core_image_end[];
 
 static struct launch_params params;
+extern char pmu_summary[128]; /* boot/main.c */
 
 /* The highest address the firmware's memory map describes, rounded up
  * to 1 GiB, and never below 4 GiB (the MMIO hole lives there). */
@@ -96,6 +97,8 @@ int hypervisor_start(const struct config *cfg)
 	params.console_port = cfg->console_port;
 	params.baud = cfg->baud;
 	params.selftest = (uint16_t)cfg->selftest;
+	params.poll_hz = cfg->poll_hz;
+	str_copy(params.pmu_summary, pmu_summary, sizeof(params.pmu_summary));
 	pool = (struct page_pool){ resident + head->memory_size, resident + RESIDENT_SIZE, 0 };
 	params.host_cr3 = host_paging_build(&pool, params.phys_top,
 					    cpuid(0x80000001, 0).edx & CPUID_80000001_EDX_1G_PAGES,

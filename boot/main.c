@@ -91,6 +91,20 @@ static const char *report_vmx(void)
 	return vmx_unavailable_reason(&caps);
 }
 
+/* The PMU verdict, kept for the resident core's 'info'. */
+char pmu_summary[128];
+
+static void summary_sink(void *ctx, const char *text, size_t len)
+{
+	size_t used = strlen(pmu_summary);
+
+	while (len-- && *text != '\n' && used + 1 < sizeof(pmu_summary))
+		pmu_summary[used++] = *text++;
+	pmu_summary[used] = '\0';
+}
+
+static const struct out summary_out = { summary_sink, NULL };
+
 static void report_pmu(void)
 {
 	struct cpuid_regs leaf0 = cpuid(0, 0), leaf_a = { 0, 0, 0, 0 };
@@ -102,6 +116,8 @@ static void report_pmu(void)
 	pmu_caps_decode(leaf0.eax, leaf_a.eax, leaf_a.ebx, leaf_a.edx, &caps);
 	pmu_probe(&caps, &raw);
 	pmu_report(&log_out, &caps, &raw, pmu_probe_judge(&caps, &raw));
+	format_buf(pmu_summary, sizeof(pmu_summary), "%s", "");
+	pmu_verdict_line(&summary_out, &caps, pmu_probe_judge(&caps, &raw));
 }
 
 static void halt_forever(void)

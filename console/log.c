@@ -30,6 +30,18 @@ static void log_sink(void *ctx, const char *text, size_t len)
 }
 
 const struct out log_out = { log_sink, NULL };
+enum log_level log_level = LOG_INFO;
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_level < LOG_INFO)
+		return;
+	va_start(ap, fmt);
+	format_v(log_sink, NULL, fmt, ap);
+	va_end(ap);
+}
 
 void log_printf(const char *fmt, ...)
 {

@@ -14,6 +14,13 @@
 
 extern const struct out log_out;
 
+/* Lines below the current level are not printed (shell: 'log LEVEL'). */
+enum log_level { LOG_ERROR, LOG_INFO, LOG_DEBUG };
+extern enum log_level log_level;
+
+/* log_printf at LOG_INFO level. */
+void log_info(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
 void log_printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /* Start writing to the UART at 'port', or to 'fallback' if port is 0 or

@@ -106,25 +106,31 @@ static const char *const verdict_words[] = {
 	[PMU_MISCOUNTS] = "its counts are far from a known loop's length",
 };
 
-void pmu_report(const struct out *o, const struct pmu_caps *caps,
-		const struct pmu_probe_raw *raw, enum pmu_verdict verdict)
+void pmu_verdict_line(const struct out *o, const struct pmu_caps *caps, enum pmu_verdict verdict)
 {
-	out_printf(o, "PMU\n");
-	if (verdict == PMU_NONE) {
-		out_printf(o, ROW "no architectural PMU\n", "CPUID.0AH");
+	if (verdict == PMU_NONE)
 		out_printf(o, "PMU: none advertised\n");
-		return;
-	}
-	out_printf(o, ROW "version %u, %u general-purpose counters (%u bits), %u fixed (%u bits)\n",
-		   "CPUID.0AH", caps->version, caps->gp_counters, caps->gp_width,
-		   caps->fixed_counters, caps->fixed_width);
-	report_events(o, caps);
-	report_probe(o, raw, verdict);
-	if (verdict == PMU_WORKS)
+	else if (verdict == PMU_WORKS)
 		out_printf(o, "PMU: works (version %u, %u GP + %u fixed counters)\n",
 			   caps->version, caps->gp_counters, caps->fixed_counters);
 	else
 		out_printf(o, "PMU: advertised (version %u, %u GP + %u fixed counters) but does not "
 			   "count: %s\n", caps->version, caps->gp_counters, caps->fixed_counters,
 			   verdict_words[verdict]);
+}
+
+void pmu_report(const struct out *o, const struct pmu_caps *caps,
+		const struct pmu_probe_raw *raw, enum pmu_verdict verdict)
+{
+	out_printf(o, "PMU\n");
+	if (verdict == PMU_NONE) {
+		out_printf(o, ROW "no architectural PMU\n", "CPUID.0AH");
+	} else {
+		out_printf(o, ROW "version %u, %u general-purpose counters (%u bits), %u fixed (%u bits)\n",
+			   "CPUID.0AH", caps->version, caps->gp_counters, caps->gp_width,
+			   caps->fixed_counters, caps->fixed_width);
+		report_events(o, caps);
+		report_probe(o, raw, verdict);
+	}
+	pmu_verdict_line(o, caps, verdict);
 }

@@ -55,6 +55,9 @@ enum pmu_verdict {
 enum pmu_verdict pmu_probe_judge(const struct pmu_caps *caps, const struct pmu_probe_raw *raw);
 const char *pmu_verdict_name(enum pmu_verdict verdict);
 
+/* The one-line verdict ("PMU: ...") that ends the report. */
+void pmu_verdict_line(const struct out *o, const struct pmu_caps *caps, enum pmu_verdict verdict);
+
 void pmu_report(const struct out *o, const struct pmu_caps *caps,
 		const struct pmu_probe_raw *raw, enum pmu_verdict verdict);
 

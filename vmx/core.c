@@ -16,6 +16,8 @@
 #include "vmx/mtrr_read.h"
 #include "vmx/vmcs.h"
 #include "boot/config.h"
+#include "console/commands.h"
+#include "console/console.h"
 #include "console/log.h"
 #include "lib/cpu.h"
 #include "lib/page_pool.h"
@@ -37,15 +39,16 @@ extern char vmx_exit_entry[];
 
 static struct page_pool pool;
 struct vmx_raw vm_raw;
+static struct launch_params params_copy, *answer;
 static struct launch_params *params;
 
 static void message_sink(void *ctx, const char *text, size_t len)
 {
-	size_t used = strlen(params->message);
+	size_t used = strlen(answer->message);
 
-	while (len-- && used + 1 < sizeof(params->message))
-		params->message[used++] = *text++;
-	params->message[used] = '\0';
+	while (len-- && used + 1 < sizeof(answer->message))
+		answer->message[used++] = *text++;
+	answer->message[used] = '\0';
 }
 
 static const struct out message_out = { message_sink, 0 };
@@ -243,6 +246,46 @@ static void prepare_control_registers(const struct vmx_raw *raw, uint64_t *fw_cr
 	(void)raw;
 }
 
+static struct vmx_caps vm_caps;
+
+static void report_vmx(const struct out *o)
+{
+	vmx_caps_report(o, &vm_caps);
+}
+
+static void report_memory(const struct out *o)
+{
+	uint64_t image = (uint64_t)(uintptr_t)__core_end - CORE_VIRTUAL_BASE;
+	uint64_t page_tables = params->pool_next - (params->resident_phys + image);
+
+	out_printf(o, "resident memory at 0x%lx: image %lu KiB, page tables %lu KiB, EPT %lu KiB, "
+		   "VMXON+VMCS %lu KiB, stacks and blank page %lu KiB, bitmaps %lu KiB; %lu KiB "
+		   "in use of %lu KiB reserved\n", (unsigned long)params->resident_phys,
+		   (unsigned long)image / 1024, (unsigned long)page_tables / 1024,
+		   (unsigned long)resident.ept / 1024, (unsigned long)resident.vmx_regions / 1024,
+		   (unsigned long)resident.stacks / 1024, (unsigned long)resident.bitmaps / 1024,
+		   (unsigned long)(pool.next - params->resident_phys) / 1024,
+		   (unsigned long)params->resident_size / 1024);
+}
+
+/* TSC ticks per second: CPUID 0x15 (crystal ratio) if it says, else
+ * 0x16's base frequency, else a guess (the period only sets how often the
+ * console is polled). */
+static uint64_t tsc_hz(void)
+{
+	uint32_t max = cpuid(0, 0).eax;
+
+	if (max >= 0x15) {
+		struct cpuid_regs r = cpuid(0x15, 0);
+
+		if (r.eax && r.ebx && r.ecx)
+			return (uint64_t)r.ecx * r.ebx / r.eax;
+	}
+	if (max >= 0x16 && (cpuid(0x16, 0).eax & 0xffff))
+		return (uint64_t)(cpuid(0x16, 0).eax & 0xffff) * 1000000;
+	return 2000000000ull;
+}
+
 static void report_resident(const struct launch_params *p)
 {
 	uint64_t image = (uint64_t)(uintptr_t)__core_end - CORE_VIRTUAL_BASE;
@@ -269,7 +312,11 @@ int core_entry(struct launch_params *p)
 	uint32_t *vmcs_page;
 	int status;
 
-	params = p;
+	/* The loader's memory becomes the guest's: keep a copy of the
+	 * parameters; answers go to the original. */
+	params_copy = *p;
+	params = &params_copy;
+	answer = p;
 	p->message[0] = '\0';
 	log_start(p->console_port, p->baud, 0, 0);
 	pool = (struct page_pool){ p->pool_next, p->resident_phys + p->resident_size, 0 };
@@ -277,10 +324,18 @@ int core_entry(struct launch_params *p)
 	vm.resident_size = p->resident_size;
 	vm.phys_top = p->phys_top;
 	vm.console_port = p->console_port;
-	vm.preemption_timer_value = 0xffffffffu;
 
 	vmx_caps_read(&raw);
 	vmx_caps_decode(&raw, &caps);
+	vm_caps = caps;
+	/* The console is polled from the preemption timer (it counts at the
+	 * TSC rate >> shift, SDM 26.5.1) about poll_hz times per second. */
+	vm.preemption_timer_value = (uint32_t)((tsc_hz() / (p->poll_hz ? p->poll_hz : 100)) >>
+					       caps.preemption_timer_shift);
+	/* A byte at the console's rate (10 bits each), twice over. */
+	console_init(p->console_port, tsc_hz() / (p->baud ? p->baud : 115200) * 20);
+	console_info = (struct console_info){ params->pmu_summary, p->baud, p->poll_hz, 0,
+					      report_vmx, report_memory };
 	if (vmx_unavailable_reason(&caps))
 		return fail(vmx_unavailable_reason(&caps));
 	if (vmx_controls_compute(&raw, &controls, &message_out) < 0)
@@ -328,6 +383,9 @@ int core_entry(struct launch_params *p)
 	report_resident(p);
 
 	vm_raw = raw;
+	log_printf("core: console on 0x%x, polled every %u preemption-timer ticks; shell: type help\n",
+		   p->console_port, vm.preemption_timer_value);
+	console_info.launch_tsc = rdtsc();
 	status = vmx_launch();
 	/* Only a failed VMLAUNCH comes back. */
 	vmx_check_current(&raw);

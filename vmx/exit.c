@@ -8,6 +8,7 @@
 #include "vmx/host.h"
 #include "vmx/check_read.h"
 #include "vmx/vmcs.h"
+#include "console/console.h"
 #include "console/log.h"
 #include "lib/cpu.h"
 #include "lib/panic.h"
@@ -132,6 +133,16 @@ void vmx_exit_handler(struct guest_regs *regs)
 #endif
 	exit_stats.count[reason]++;
 	exit_stats.cycles[reason] += rdtsc() - start;
+	/* The console is served after the accounting, so that time spent
+	 * typing (or paused) is not charged to this exit. */
+	if (reason == EXIT_REASON_PREEMPTION_TIMER || console_has_input()) {
+		/* While someone types, poll far more often than at rest. */
+		uint32_t next = console_service(regs) ? vm.preemption_timer_value / 32
+						      : vm.preemption_timer_value;
+
+		if (reason == EXIT_REASON_PREEMPTION_TIMER || next < vm.preemption_timer_value)
+			vmcs_write(VMX_PREEMPTION_TIMER_VALUE, next);
+	}
 }
 
 void vmx_resume_failed(struct guest_regs *regs)

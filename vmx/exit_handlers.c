@@ -270,7 +270,8 @@ void handle_wrmsr(struct guest_regs *regs)
 
 void handle_preemption_timer(struct guest_regs *regs)
 {
-	vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vm.preemption_timer_value);
+	/* Nothing to do here: the exit path polls the console and rearms
+	 * the timer (vmx/exit.c). */
 }
 
 void handle_xsetbv(struct guest_regs *regs)

@@ -63,7 +63,7 @@ void handle_ept_violation(struct guest_regs *regs)
 		exit_stop("EPT violation outside pmuvisor's memory", EXIT_REASON_EPT_VIOLATION, regs);
 	/* Said for the first few pages; a scan of the region would flood the log. */
 	if (++vm.hidden_page_touches <= HIDDEN_TOUCHES_LOGGED)
-		log_printf("pmuvisor: the guest touched pmuvisor's memory at 0x%lx (RIP 0x%lx); it "
+		log_info("pmuvisor: the guest touched pmuvisor's memory at 0x%lx (RIP 0x%lx); it "
 			   "gets a blank page there%s\n", (unsigned long)gpa,
 			   (unsigned long)vmcs_read(GUEST_RIP),
 			   vm.hidden_page_touches == HIDDEN_TOUCHES_LOGGED ? " (further pages: counted only)"

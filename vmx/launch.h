@@ -38,6 +38,8 @@ struct launch_params {
 	uint16_t console_port;
 	uint16_t selftest;       /* enum selftest (boot/config.h): test-only faults */
 	uint32_t baud;
+	uint32_t poll_hz;        /* console polls per second of guest time */
+	uint32_t reserved1;
 	/* Filled by launch_core() just before the call: where the guest resumes. */
 	uint64_t guest_rsp;
 	uint64_t guest_rip;
@@ -45,12 +47,14 @@ struct launch_params {
 	uint64_t guest_rflags;
 	/* The core's answer when it could not launch. */
 	char message[256];
+	/* The loader's PMU verdict ("PMU: ..."), for the shell's 'info'. */
+	char pmu_summary[128];
 };
 
-#define LAUNCH_GUEST_RSP 56
-#define LAUNCH_GUEST_RIP 64
-#define LAUNCH_GUEST_CR3 72
-#define LAUNCH_GUEST_RFLAGS 80
+#define LAUNCH_GUEST_RSP 64
+#define LAUNCH_GUEST_RIP 72
+#define LAUNCH_GUEST_CR3 80
+#define LAUNCH_GUEST_RFLAGS 88
 
 _Static_assert(__builtin_offsetof(struct launch_params, guest_rsp) == LAUNCH_GUEST_RSP, "asm offset");
 _Static_assert(__builtin_offsetof(struct launch_params, guest_rip) == LAUNCH_GUEST_RIP, "asm offset");

@@ -6,6 +6,7 @@ the test payload's "PMUVISOR-PAYLOAD: ..."); COM2 is pmuvisor's console.
 
 import os
 import re
+import time
 
 from machine import BUILD, Machine, TestFailure
 
@@ -187,7 +188,7 @@ def bad_config(name, vm):
            "symbols=\\nothere.map\n")
     with Machine(name, hello_files(cfg), **vm) as m:
         m.expect("com2", r"^pmuvisor\.cfg:2: unknown key 'colour' \(known keys: payload, initrd, "
-                 r"cmdline, console, baud, symbols, on_error, vmx, selftest\)$", 120)
+                 r"cmdline, console, baud, symbols, on_error, vmx, selftest, poll_hz\)$", 120)
         m.expect("com2", r"^pmuvisor\.cfg:3: baud: bad value 'fast': expected a rate that divides "
                  r"115200", 5)
         m.expect("com2", r"^pmuvisor\.cfg:4: console: bad value 'com9': expected com1, com2", 5)
@@ -295,3 +296,46 @@ def vmtest(name, vm):
 test("vmtest-bochs-skylake")(lambda: vmtest("vmtest-bochs-skylake", {"cpu": "corei7_skylake_x"}))
 test("vmtest-bochs-haswell")(lambda: vmtest("vmtest-bochs-haswell", {"cpu": "corei7_haswell_4770"}))
 test("vmtest-kvm", kvm_nested_skip_reason)(lambda: vmtest("vmtest-kvm", KVM))
+
+
+def progress(m):
+    """The last progress count the spinning guest printed."""
+    counts = re.findall(r"^PMUVISOR-GUEST: progress (\d+)$", m.text("com1"), re.M)
+    return int(counts[-1]) if counts else 0
+
+
+def shell(m, command, reply, timeout=60):
+    """Type a command on pmuvisor's console and wait for its reply."""
+    start = len(m.text("com2"))
+    m.send("com2", command + "\r")
+    return m.expect("com2", reply, timeout, start=start)
+
+
+@test("shell-bochs")
+def shell_bochs():
+    """pmuvisor's shell on COM2 while Linux spins on COM1: help, info,
+    stats, pause/continue, garbage; the guest console never sees pmuvisor."""
+    cfg = LINUX_CFG.replace("pmuvisor.test=boot", "pmuvisor.test=spin")
+    with Machine("shell-bochs", linux_files(cfg)) as m:
+        m.expect("com1", r"^PMUVISOR-GUEST: progress \d+$", 300)
+        shell(m, "help", r"^cpuid LEAF \[SUBLEAF\] +CPUID as the guest sees it$")
+        shell(m, "info", r"^configuration: console 0x2f8 at 115200 baud, polled 100 times")
+        table = shell(m, "stats", r"^total in pmuvisor")
+        text = m.text("com2")[table.start() - 4000:table.end()]
+        for reason in ("CPUID", "RDMSR", "VMX-preemption timer"):
+            if not re.search(r"^%s +[\d,]+ +[\d,]+ +\d+\.\d\d%%$" % re.escape(reason), text, re.M):
+                raise TestFailure("stats shows no %s row (logs: %s)" % (reason, m.dir))
+        shell(m, "cpuid 0x40000000", r"EBX=76756d70 ECX=726f7369 EDX=00000000$")
+        shell(m, "pause", r"^guest paused at RIP 0x[0-9a-f]+")
+        held = progress(m)
+        time.sleep(8)
+        if progress(m) > held + 2000:
+            raise TestFailure("the guest kept running while paused (%d -> %d)" % (held, progress(m)))
+        shell(m, "continue", r"^guest continues$")
+        m.expect("com1", r"^PMUVISOR-GUEST: progress %d$" % (progress(m) + 2000), 120)
+        shell(m, "frobnicate", r"^unknown command 'frobnicate' \(type help\)$")
+        shell(m, "cpuid 0xZZ", r"^bad number '0xZZ' for LEAF")
+        shell(m, "x" * 300, r"^line too long \(at most 255 characters\)$")
+        m.send("com2", "\x00\x01\x1b[Zgarbage\x7f\x7f\x7f\x7f\x7f\x7f\x7fhelp\r")
+        m.expect("com2", r"^stats \[reset\] +VM exits per reason", 60)
+        check_absent(m, "com1", r"pmuvisor>", "pmuvisor's prompt on the guest console")

@@ -1,0 +1,71 @@
+# libFuzzer run of the console (line editor + shell), with the address and
+# undefined-behaviour sanitizers.  `make fuzz` runs FUZZ_RUNS inputs from a
+# small seed corpus and ends with one line: "fuzz: N inputs, 0 crashes".
+# A crashing input is saved as build/fuzz/crash-*; replay it with
+#   build/fuzz/fuzz_shell build/fuzz/crash-...
+
+BUILD     := build/fuzz
+CC        := clang
+CFLAGS    := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -I. \
+             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+FUZZ_RUNS ?= 1000000
+# Room for several lines and an overlong one.
+FUZZ_MAX_LEN ?= 2048
+
+SOURCES := tests/fuzz/fuzz_shell.c console/line_editor.c console/shell.c \
+           lib/format.c lib/number.c lib/string.c
+OBJECTS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SOURCES))
+CORPUS  := $(BUILD)/corpus
+LOG     := $(BUILD)/fuzz.log
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all run seeds
+all: $(BUILD)/fuzz_shell
+
+# The host C library has its own mem*/str*: lib/string.c's become lib_*.
+$(BUILD)/obj/lib/string.o: lib/string.c tests/unit/host_rename.h tests/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -include tests/unit/host_rename.h -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c tests/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz_shell: $(OBJECTS)
+	@printf '  %-6s %s\n' HOSTLD $@
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+# Seeds: what a user types, including the awkward parts.
+seeds:
+	@mkdir -p $(CORPUS)
+	@printf 'help\r' >$(CORPUS)/seed-help
+	@printf 'help cpuid\r\nHELP FROB\r\n' >$(CORPUS)/seed-help-one
+	@printf 'cpuid 0x7 0\r\ncpuid 4294967296\rcpuid 12x\r' >$(CORPUS)/seed-cpuid
+	@printf 'wrmsr 0x38f 0xffffffffffffffff\nwrmsr 1\n' >$(CORPUS)/seed-wrmsr
+	@printf 'repeat 3 "a b"\recho "x y" z"w\r' >$(CORPUS)/seed-quotes
+	@printf 'echo 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\r' >$(CORPUS)/seed-words
+	@printf 'one\rtwo\r\033[A\033[A\033OB\033[3~\033[1;5C\r' >$(CORPUS)/seed-history
+	@printf 'abc\b\177\025de\003f\t\000\200\377\r' >$(CORPUS)/seed-editing
+	@printf 'echo %0300d\r' 0 >$(CORPUS)/seed-overlong
+
+run: $(BUILD)/fuzz_shell seeds
+	$(Q)$(BUILD)/fuzz_shell -runs=$(FUZZ_RUNS) -max_len=$(FUZZ_MAX_LEN) \
+		-artifact_prefix=$(BUILD)/ $(CORPUS) >$(LOG) 2>&1; status=$$?; \
+	grep -E '^#[0-9]+[[:space:]]+DONE' $(LOG) | tail -1; \
+	runs=$$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' $(LOG)); \
+	if [ $$status -eq 0 ] && [ -n "$$runs" ]; then \
+		echo "fuzz: $$runs inputs, 0 crashes"; \
+	else \
+		grep -v '^#' $(LOG) | tail -30; \
+		runs=$$(grep -oE '^#[0-9]+' $(LOG) | tail -1 | tr -d '#'); \
+		echo "fuzz: $${runs:-0} inputs, 1 crash (log: $(LOG))"; \
+		exit 1; \
+	fi
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
