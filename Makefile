@@ -79,7 +79,7 @@ CORE_C := \
 	vmx/caps_report.c vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c \
 	vmx/check_read.c \
 	console/serial.c console/log.c console/console.c console/commands.c \
-	console/line_editor.c console/shell.c \
+	console/line_editor.c console/shell.c guest/memory.c \
 	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/page_pool.c lib/cpu_safe.c \
 	lib/number.c
 CORE_ASM := vmx/core_head.asm vmx/vmx_entry.asm vmx/host_stubs.asm lib/msr_safe.asm

@@ -108,17 +108,27 @@ static int apply_on_error(struct config *cfg, const char *value, const char **ex
 	return 0;
 }
 
-static int apply_vmx(struct config *cfg, const char *value, const char **expected)
+static int on_off(int *flag, const char *value, const char **expected)
 {
 	if (str_case_equal(value, "on"))
-		cfg->vmx = 1;
+		*flag = 1;
 	else if (str_case_equal(value, "off"))
-		cfg->vmx = 0;
+		*flag = 0;
 	else {
 		*expected = "on or off";
 		return -1;
 	}
 	return 0;
+}
+
+static int apply_vmx(struct config *cfg, const char *value, const char **expected)
+{
+	return on_off(&cfg->vmx, value, expected);
+}
+
+static int apply_guest_control(struct config *cfg, const char *value, const char **expected)
+{
+	return on_off(&cfg->guest_control, value, expected);
 }
 
 static int apply_selftest(struct config *cfg, const char *value, const char **expected)
@@ -160,6 +170,7 @@ static const struct {
 	[CONFIG_VMX] = { "vmx", apply_vmx },
 	[CONFIG_SELFTEST] = { "selftest", apply_selftest },
 	[CONFIG_POLL_HZ] = { "poll_hz", apply_poll_hz },
+	[CONFIG_GUEST_CONTROL] = { "guest_control", apply_guest_control },
 };
 
 const char *config_key_name(enum config_key key)
@@ -212,7 +223,8 @@ int config_set(struct config *cfg, const char *key, const char *value,
 	if (k == CONFIG_KEY_COUNT) {
 		cfg->errors++;
 		report(rep, where, "unknown key '%s' (known keys: payload, initrd, cmdline, "
-		       "console, baud, symbols, on_error, vmx, selftest, poll_hz)", key);
+		       "console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control)",
+		       key);
 		return -1;
 	}
 	if (keys[k].apply(cfg, value, &expected) < 0) {

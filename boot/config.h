@@ -26,6 +26,7 @@ enum config_key {
 	CONFIG_VMX,
 	CONFIG_SELFTEST,
 	CONFIG_POLL_HZ,
+	CONFIG_GUEST_CONTROL,
 	CONFIG_KEY_COUNT
 };
 
@@ -51,6 +52,7 @@ struct config {
 	int vmx;                /* 0: vmx=off, start the payload natively */
 	enum selftest selftest;
 	uint32_t poll_hz;       /* console polls per second of guest time */
+	int guest_control;      /* guest_control=on: the guest may drive the shell */
 	struct config_origin origin[CONFIG_KEY_COUNT];
 	unsigned errors;
 };

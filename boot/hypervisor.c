@@ -98,6 +98,7 @@ int hypervisor_start(const struct config *cfg)
 	params.baud = cfg->baud;
 	params.selftest = (uint16_t)cfg->selftest;
 	params.poll_hz = cfg->poll_hz;
+	params.guest_control = (uint32_t)cfg->guest_control;
 	str_copy(params.pmu_summary, pmu_summary, sizeof(params.pmu_summary));
 	pool = (struct page_pool){ resident + head->memory_size, resident + RESIDENT_SIZE, 0 };
 	params.host_cr3 = host_paging_build(&pool, params.phys_top,

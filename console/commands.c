@@ -142,6 +142,11 @@ static int cmd_log(struct shell *sh, int argc, char **argv)
 
 static int cmd_pause(struct shell *sh, int argc, char **argv)
 {
+	/* Only the console can let a paused guest go again. */
+	if (sh->ctx == CONSOLE_FROM_GUEST) {
+		out_printf(sh->out, "pause: only from pmuvisor's console, not from the guest\n");
+		return -1;
+	}
 	if (console_paused()) {
 		out_printf(sh->out, "pause: the guest is already paused\n");
 		return -1;

@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* shell.ctx of a command the guest sent by hypercall (not the console). */
+#define CONSOLE_FROM_GUEST ((void *)1)
+
 extern const struct shell_command console_commands[];
 extern const size_t console_command_count;
 

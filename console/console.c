@@ -5,6 +5,9 @@
 #include "console/serial.h"
 #include "console/shell.h"
 #include "lib/string.h"
+#include "guest/memory.h"
+#include "vmx/exit_handlers.h"
+#include "vmx/vmcs.h"
 
 /* At most this many bytes per visit: a flood of input cannot hold the
  * guest for long; the rest waits in the UART for the next exit. */
@@ -94,4 +97,60 @@ int console_service(struct guest_regs *regs)
 	}
 	console_commands_regs = 0;
 	return got;
+}
+
+/* Guest memory as root mode sees it: 1:1, minus pmuvisor's own. */
+static void *guest_map(void *ctx, uint64_t gpa, uint64_t len)
+{
+	if (gpa + len < gpa || gpa + len > vm.phys_top ||
+	    (gpa < vm.resident_phys + vm.resident_size && gpa + len > vm.resident_phys))
+		return 0;
+	return (void *)(uintptr_t)gpa;
+}
+
+struct reply {
+	char text[4096];
+	size_t len;
+};
+
+static void reply_sink(void *ctx, const char *text, size_t len)
+{
+	struct reply *r = ctx;
+
+	while (len-- && r->len + 1 < sizeof(r->text))
+		r->text[r->len++] = *text++;
+	r->text[r->len] = '\0';
+}
+
+int console_guest_command(uint64_t command_gva, uint64_t reply_gva, uint64_t reply_size,
+			  uint64_t *reply_len, int *status)
+{
+	static struct reply reply;
+	struct out out = { reply_sink, &reply };
+	struct shell guest_shell = shell;
+	struct guest_memory m = { guest_map, 0, vmcs_read(GUEST_CR3) };
+	bool user = ((vmcs_read(GUEST_SS_AR) >> 5) & 3) == 3;
+	char line[LINE_EDITOR_MAX + 1];
+	size_t n;
+
+	for (n = 0; n < sizeof(line); n++) {
+		if (guest_read(&m, command_gva + n, &line[n], 1, user) < 0)
+			return -1;
+		if (!line[n])
+			break;
+	}
+	reply.len = 0;
+	reply.text[0] = '\0';
+	guest_shell.out = &out;
+	guest_shell.ctx = CONSOLE_FROM_GUEST;
+	if (n == sizeof(line))
+		*status = shell_line_too_long(&guest_shell);
+	else
+		*status = shell_execute(&guest_shell, line);
+	n = reply.len < reply_size - 1 ? reply.len : (size_t)reply_size - 1;
+	if (guest_write(&m, reply_gva, reply.text, n, user) < 0 ||
+	    guest_write(&m, reply_gva + n, "", 1, user) < 0)
+		return -1;
+	*reply_len = n;
+	return 0;
 }

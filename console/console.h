@@ -27,6 +27,12 @@ void console_init(uint16_t port, uint64_t byte_gap);
  * user says 'continue'.  Returns the number of bytes read. */
 int console_service(struct guest_regs *regs);
 
+/* HYPERCALL_SHELL: runs the command line at guest-virtual 'command_gva'
+ * and writes the reply (cut to 'reply_size' - 1, NUL-terminated) at
+ * 'reply_gva', both through the guest's current page tables. */
+int console_guest_command(uint64_t command_gva, uint64_t reply_gva, uint64_t reply_size,
+			  uint64_t *reply_len, int *status);
+
 /* The cheap check made on every exit. */
 static inline bool console_has_input(void)
 {

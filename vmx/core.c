@@ -323,6 +323,7 @@ int core_entry(struct launch_params *p)
 	vm.resident_phys = p->resident_phys;
 	vm.resident_size = p->resident_size;
 	vm.phys_top = p->phys_top;
+	vm.guest_control = (int)p->guest_control;
 	vm.console_port = p->console_port;
 
 	vmx_caps_read(&raw);

@@ -4,6 +4,7 @@
 #include "vmx/cpuid_policy.h"
 #include "vmx/cr_policy.h"
 #include "vmx/host.h"
+#include "console/console.h"
 #include "vmx/hypercall.h"
 #include "vmx/msr.h"
 #include "vmx/vmcs.h"
@@ -142,7 +143,8 @@ void handle_vmcall(struct guest_regs *regs)
 {
 	struct hypercall_regs h = { regs->rax, regs->rbx, regs->rcx, regs->rdx };
 	/* CPL is SS.DPL (SDM Vol. 3C, 25.4.1), bits 6:5 of the access rights. */
-	struct hypercall_env env = { (unsigned)(vmcs_read(GUEST_SS_AR) >> 5) & 3, log_guest_text };
+	struct hypercall_env env = { (unsigned)(vmcs_read(GUEST_SS_AR) >> 5) & 3, log_guest_text,
+				     vm.guest_control, console_guest_command };
 
 	hypercall_dispatch(&h, &env);
 	regs->rax = h.rax;

@@ -20,6 +20,7 @@ struct vm_config {
 	uint16_t console_port;                  /* 8 ports owned from here (0: none) */
 	uint32_t preemption_timer_value;
 	uint64_t xcr0_supported;
+	int guest_control;                      /* guest_control=on */
 };
 
 extern struct vm_config vm;

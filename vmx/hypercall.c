@@ -35,6 +35,21 @@ static int64_t call_log(struct hypercall_regs *r, const struct hypercall_env *en
 	return HYPERCALL_OK;
 }
 
+static int64_t call_shell(struct hypercall_regs *r, const struct hypercall_env *env)
+{
+	uint64_t len = 0;
+	int status = 0;
+
+	if (!env->guest_control)
+		return HYPERCALL_EACCES;
+	if (!env->shell || r->rdx == 0 ||
+	    env->shell(r->rbx, r->rcx, r->rdx, &len, &status) < 0)
+		return HYPERCALL_EINVAL;
+	r->rbx = len;
+	r->rcx = status ? 1 : 0;
+	return HYPERCALL_OK;
+}
+
 static const struct {
 	int64_t (*call)(struct hypercall_regs *r, const struct hypercall_env *env);
 	unsigned max_cpl; /* the least privileged level allowed to make it */
@@ -42,6 +57,7 @@ static const struct {
 	[HYPERCALL_VERSION] = { call_version, 3 },
 	[HYPERCALL_PING] = { call_ping, 3 },
 	[HYPERCALL_LOG] = { call_log, 0 },
+	[HYPERCALL_SHELL] = { call_shell, 3 },
 };
 
 void hypercall_dispatch(struct hypercall_regs *regs, const struct hypercall_env *env)

@@ -22,6 +22,10 @@ enum hypercall {
 	HYPERCALL_PING = 1,    /* RBX = x -> RBX = x + 1 */
 	HYPERCALL_LOG = 2,     /* CPL 0: RBX = guest-physical address, RCX = length
 				* (at most HYPERCALL_LOG_MAX): text for pmuvisor's console */
+	HYPERCALL_SHELL = 3,   /* only with guest_control=on: RBX = guest-virtual address of a
+				* NUL-terminated command line, RCX = guest-virtual address of a
+				* reply buffer, RDX = its size -> RBX = reply length (the reply is
+				* cut to fit and NUL-terminated), RCX = 0 if the command succeeded */
 	HYPERCALL_COUNT
 };
 
@@ -29,6 +33,7 @@ enum hypercall {
 #define HYPERCALL_ENOSYS (-1) /* no such call */
 #define HYPERCALL_EPERM (-2)  /* not allowed at the caller's CPL */
 #define HYPERCALL_EINVAL (-3) /* a bad argument */
+#define HYPERCALL_EACCES (-4) /* refused by configuration (guest_control=off) */
 
 #define HYPERCALL_LOG_MAX 4096
 
@@ -42,6 +47,10 @@ struct hypercall_env {
 	/* Writes guest-physical [gpa, gpa + len) to the console; -1 if that
 	 * memory is not the guest's to hand over. */
 	int (*log)(uint64_t gpa, uint64_t len);
+	int guest_control; /* guest_control=on: the guest may drive the shell */
+	/* Runs one shell command for the guest; -1 if its memory is bad. */
+	int (*shell)(uint64_t command_gva, uint64_t reply_gva, uint64_t reply_size,
+		     uint64_t *reply_len, int *status);
 };
 
 /* Pure: carries out call regs->rax; writes the results. */

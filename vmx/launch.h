@@ -39,7 +39,7 @@ struct launch_params {
 	uint16_t selftest;       /* enum selftest (boot/config.h): test-only faults */
 	uint32_t baud;
 	uint32_t poll_hz;        /* console polls per second of guest time */
-	uint32_t reserved1;
+	uint32_t guest_control;  /* guest_control=on */
 	/* Filled by launch_core() just before the call: where the guest resumes. */
 	uint64_t guest_rsp;
 	uint64_t guest_rip;

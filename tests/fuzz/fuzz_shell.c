@@ -131,22 +131,27 @@ static void check_line(const char *line)
 	CHECK(memchr(line, '\0', LINE_EDITOR_MAX + 1) != NULL);
 }
 
+/* After every byte. */
 static void check_editor(const struct line_editor *e, const struct terminal *t)
+{
+	CHECK(e->len <= LINE_EDITOR_MAX);
+	CHECK(strlen(e->line) == e->len);
+	CHECK(e->browsing <= e->history_count);
+	/* What the user sees is what Enter would send. */
+	CHECK(t->cursor == e->len);
+	CHECK(memcmp(t->row, e->line, e->len) == 0);
+}
+
+/* After Enter, the only time the history changes. */
+static void check_history(const struct line_editor *e)
 {
 	unsigned k;
 
-	CHECK(e->len <= LINE_EDITOR_MAX);
-	check_line(e->line);
-	CHECK(strlen(e->line) == e->len);
 	CHECK(e->history_count <= LINE_EDITOR_HISTORY);
-	CHECK(e->browsing <= e->history_count);
 	for (k = 0; k < e->history_count; k++) {
 		check_line(e->history[k]);
 		CHECK(e->history[k][0] != '\0');
 	}
-	/* What the user sees is what Enter would send. */
-	CHECK(t->cursor == e->len);
-	CHECK(memcmp(t->row, e->line, e->len) == 0);
 }
 
 static void run_line(struct shell *sh, struct answer *a, const struct line_editor *e)
@@ -155,6 +160,7 @@ static void run_line(struct shell *sh, struct answer *a, const struct line_edito
 	int result;
 
 	check_line(line_editor_line(e));
+	check_history(e);
 	memcpy(line, line_editor_line(e), sizeof(line));
 	a->len = 0;
 	a->lines = 0;

@@ -188,7 +188,7 @@ def bad_config(name, vm):
            "symbols=\\nothere.map\n")
     with Machine(name, hello_files(cfg), **vm) as m:
         m.expect("com2", r"^pmuvisor\.cfg:2: unknown key 'colour' \(known keys: payload, initrd, "
-                 r"cmdline, console, baud, symbols, on_error, vmx, selftest, poll_hz\)$", 120)
+                 r"cmdline, console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control\)$", 120)
         m.expect("com2", r"^pmuvisor\.cfg:3: baud: bad value 'fast': expected a rate that divides "
                  r"115200", 5)
         m.expect("com2", r"^pmuvisor\.cfg:4: console: bad value 'com9': expected com1, com2", 5)
@@ -339,3 +339,29 @@ def shell_bochs():
         m.send("com2", "\x00\x01\x1b[Zgarbage\x7f\x7f\x7f\x7f\x7f\x7f\x7fhelp\r")
         m.expect("com2", r"^stats \[reset\] +VM exits per reason", 60)
         check_absent(m, "com1", r"pmuvisor>", "pmuvisor's prompt on the guest console")
+
+
+def client(name, guest_control):
+    """The guest-side client (tests/guests/pmuvisor.c) sends commands to
+    pmuvisor's shell by hypercall; pmuvisor answers only with
+    guest_control=on."""
+    cfg = LINUX_CFG.replace("pmuvisor.test=boot", "pmuvisor.test=client")
+    cfg += "guest_control=%s\n" % ("on" if guest_control else "off")
+    with Machine(name, linux_files(cfg)) as m:
+        m.expect("com1", r"^PMUVISOR-GUEST: scenario=client begin$", 300)
+        if guest_control:
+            m.expect("com1", r"^PMUVISOR-GUEST: client: CPUID 0x40000000\.0 as the guest sees it: "
+                     r"EAX=40000000 EBX=76756d70 ECX=726f7369 EDX=00000000$", 60)
+            m.expect("com1", r"^PMUVISOR-GUEST: client-status cpuid 0x40000000 = 0$", 30)
+            m.expect("com1", r"^PMUVISOR-GUEST: client: unknown command 'frobnicate' \(type help\)$", 30)
+            m.expect("com1", r"^PMUVISOR-GUEST: client-status frobnicate = 1$", 30)
+            m.expect("com1", r"^PMUVISOR-GUEST: client: pause: only from pmuvisor's console", 30)
+        else:
+            m.expect("com1", r"^PMUVISOR-GUEST: client: pmuvisor: refused: the guest may not "
+                     r"control pmuvisor \(guest_control=off in pmuvisor\.cfg\)$", 60)
+            m.expect("com1", r"^PMUVISOR-GUEST: client-status cpuid 0x40000000 = 2$", 30)
+        m.expect("com1", r"^PMUVISOR-GUEST: scenario=client result=pass$", 60)
+
+
+test("client-guest-control-on")(lambda: client("client-guest-control-on", True))
+test("client-guest-control-off")(lambda: client("client-guest-control-off", False))

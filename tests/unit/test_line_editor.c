@@ -10,18 +10,17 @@ static struct text_buffer echo_text;
 static const struct out echo_out = { text_buffer_sink, &echo_text };
 static struct line_editor ed;
 
-static int setup(void **state)
-{
-	echo_text.len = 0;
-	echo_text.text[0] = '\0';
-	line_editor_init(&ed, &echo_out);
-	return 0;
-}
-
 static void clear_echo(void)
 {
 	echo_text.len = 0;
 	echo_text.text[0] = '\0';
+}
+
+static int setup(void **state)
+{
+	clear_echo();
+	line_editor_init(&ed, &echo_out);
+	return 0;
 }
 
 /* Feeds every byte; returns the event of the last one. */
@@ -39,17 +38,6 @@ static enum line_event type(const char *text)
 	return feed_bytes(text, strlen(text));
 }
 
-static void enter_lines(const char *prefix, int first, int last)
-{
-	char text[64];
-	int i;
-
-	for (i = first; i <= last; i++) {
-		snprintf(text, sizeof(text), "%s%d\r", prefix, i);
-		assert_int_equal(type(text), LINE_READY);
-	}
-}
-
 static void test_printable_bytes_are_echoed_and_enter_makes_the_line_ready(void **state)
 {
 	assert_int_equal(type("cpuid 1"), LINE_NONE);
@@ -58,6 +46,8 @@ static void test_printable_bytes_are_echoed_and_enter_makes_the_line_ready(void 
 	assert_string_equal(echo_text.text, "cpuid 1\r\n");
 	assert_string_equal(line_editor_line(&ed), "cpuid 1");
 	assert_false(line_editor_overlong(&ed));
+	assert_int_equal(type("n"), LINE_NONE); /* the next byte starts a new line */
+	assert_string_equal(line_editor_line(&ed), "n");
 }
 
 static void test_cr_lf_is_one_enter_and_lf_alone_is_enter(void **state)
@@ -78,13 +68,6 @@ static void test_an_empty_line_is_ready(void **state)
 	assert_int_equal(type("\r"), LINE_READY);
 	assert_string_equal(line_editor_line(&ed), "");
 	assert_string_equal(echo_text.text, "\r\n");
-}
-
-static void test_next_byte_after_ready_starts_a_new_line(void **state)
-{
-	type("old\r");
-	assert_int_equal(type("n"), LINE_NONE);
-	assert_string_equal(line_editor_line(&ed), "n");
 }
 
 static void test_backspace_and_del_erase_one_character(void **state)
@@ -143,9 +126,13 @@ static void test_ss3_arrows_walk_the_history_too(void **state)
 
 static void test_history_keeps_the_last_16_lines(void **state)
 {
+	char text[16];
 	int i;
 
-	enter_lines("cmd", 1, 20);
+	for (i = 1; i <= 20; i++) {
+		snprintf(text, sizeof(text), "cmd%d\r", i);
+		assert_int_equal(type(text), LINE_READY);
+	}
 	for (i = 0; i < 16; i++)
 		type(UP);
 	assert_string_equal(line_editor_line(&ed), "cmd5");
@@ -318,7 +305,6 @@ int main(void)
 		cmocka_unit_test_setup(test_printable_bytes_are_echoed_and_enter_makes_the_line_ready, setup),
 		cmocka_unit_test_setup(test_cr_lf_is_one_enter_and_lf_alone_is_enter, setup),
 		cmocka_unit_test_setup(test_an_empty_line_is_ready, setup),
-		cmocka_unit_test_setup(test_next_byte_after_ready_starts_a_new_line, setup),
 		cmocka_unit_test_setup(test_backspace_and_del_erase_one_character, setup),
 		cmocka_unit_test_setup(test_ctrl_u_erases_the_whole_line, setup),
 		cmocka_unit_test_setup(test_ctrl_c_cancels_the_line_and_keeps_it_out_of_history, setup),

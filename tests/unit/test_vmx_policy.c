@@ -92,7 +92,7 @@ static int fake_log(uint64_t gpa, uint64_t len)
 
 static void test_hypercall_version_and_ping_from_user_mode(void **state)
 {
-	struct hypercall_env env = { 3, fake_log };
+	struct hypercall_env env = { 3, fake_log, 0, 0 };
 	struct hypercall_regs r = { HYPERCALL_VERSION, 0, 0, 0 };
 
 	hypercall_dispatch(&r, &env);
@@ -107,7 +107,7 @@ static void test_hypercall_version_and_ping_from_user_mode(void **state)
 
 static void test_hypercall_unknown_number_is_an_error(void **state)
 {
-	struct hypercall_env env = { 0, fake_log };
+	struct hypercall_env env = { 0, fake_log, 0, 0 };
 	struct hypercall_regs r = { 0x1234, 7, 8, 9 };
 
 	hypercall_dispatch(&r, &env);
@@ -120,7 +120,7 @@ static void test_hypercall_unknown_number_is_an_error(void **state)
 
 static void test_hypercall_log_needs_cpl0_and_good_memory(void **state)
 {
-	struct hypercall_env user = { 3, fake_log }, kernel = { 0, fake_log };
+	struct hypercall_env user = { 3, fake_log, 0, 0 }, kernel = { 0, fake_log, 0, 0 };
 	struct hypercall_regs r = { HYPERCALL_LOG, 0x1000, 12, 0 };
 
 	log_calls = 0;
@@ -139,6 +139,43 @@ static void test_hypercall_log_needs_cpl0_and_good_memory(void **state)
 	assert_int_equal((int64_t)r.rax, HYPERCALL_EINVAL);
 }
 
+static int shell_calls;
+
+static int fake_shell(uint64_t command, uint64_t reply, uint64_t size, uint64_t *len, int *status)
+{
+	shell_calls++;
+	if (command == 0xbad)
+		return -1;
+	*len = 17;
+	*status = command == 0xfa11;
+	return 0;
+}
+
+static void test_hypercall_shell_needs_guest_control(void **state)
+{
+	struct hypercall_env off = { 3, fake_log, 0, fake_shell }, on = { 3, fake_log, 1, fake_shell };
+	struct hypercall_regs r = { HYPERCALL_SHELL, 0x1000, 0x2000, 4096 };
+
+	shell_calls = 0;
+	hypercall_dispatch(&r, &off);
+	assert_int_equal((int64_t)r.rax, HYPERCALL_EACCES);
+	assert_int_equal(shell_calls, 0);
+	r = (struct hypercall_regs){ HYPERCALL_SHELL, 0x1000, 0x2000, 4096 };
+	hypercall_dispatch(&r, &on);
+	assert_int_equal(r.rax, HYPERCALL_OK);
+	assert_int_equal(r.rbx, 17); /* reply length */
+	assert_int_equal(r.rcx, 0);  /* the command succeeded */
+	r = (struct hypercall_regs){ HYPERCALL_SHELL, 0xfa11, 0x2000, 4096 };
+	hypercall_dispatch(&r, &on);
+	assert_int_equal(r.rcx, 1);
+	r = (struct hypercall_regs){ HYPERCALL_SHELL, 0xbad, 0x2000, 4096 };
+	hypercall_dispatch(&r, &on);
+	assert_int_equal((int64_t)r.rax, HYPERCALL_EINVAL);
+	r = (struct hypercall_regs){ HYPERCALL_SHELL, 0x1000, 0x2000, 0 }; /* no room */
+	hypercall_dispatch(&r, &on);
+	assert_int_equal((int64_t)r.rax, HYPERCALL_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_hypercall_version_and_ping_from_user_mode),
 		cmocka_unit_test(test_hypercall_unknown_number_is_an_error),
 		cmocka_unit_test(test_hypercall_log_needs_cpl0_and_good_memory),
+		cmocka_unit_test(test_hypercall_shell_needs_guest_control),
 	};
 
 	return cmocka_run_group_tests_name("vmx_policy", tests, NULL, NULL);

@@ -1,0 +1,104 @@
+/* guest/memory.c: guest-virtual addresses through the guest's page tables. */
+#include "unit.h"
+
+#include "guest/memory.h"
+
+#define PHYS_SIZE (64 * 4096)
+static uint8_t phys[PHYS_SIZE] __attribute__((aligned(4096)));
+
+/* Guest-physical memory is the array above; anything else is not the guest's. */
+static void *map(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return gpa + len <= PHYS_SIZE && gpa + len >= gpa ? phys + gpa : NULL;
+}
+
+static uint64_t *entry(uint64_t table_page, unsigned index)
+{
+	return (uint64_t *)(void *)(phys + table_page * 4096) + index;
+}
+
+/* PML4 at page 1, PDPT 2, PD 3, PT 4; data pages from 10 on.
+ * 0x0000400000001000 -> page 10 (user, writable); ...2000 -> page 11
+ * (user, read-only); ...3000 -> page 12 (supervisor); 2 MiB page at
+ * 0x0000400000200000 -> gpa 0x200000 (beyond memory). */
+static struct guest_memory setup(void)
+{
+	struct guest_memory m = { map, NULL, 1 * 4096 };
+	uint64_t va = 0x0000400000000000ull;
+
+	memset(phys, 0, sizeof(phys));
+	*entry(1, (va >> 39) & 511) = 2 * 4096 | 7;
+	*entry(2, (va >> 30) & 511) = 3 * 4096 | 7;
+	*entry(3, 0) = 4 * 4096 | 7;
+	*entry(3, 1) = 0x200000 | 0x80 | 7;
+	*entry(4, 1) = 10 * 4096 | 7;
+	*entry(4, 2) = 11 * 4096 | 5;
+	*entry(4, 3) = 12 * 4096 | 3;
+	*entry(4, 4) = 13 * 4096 | 7;
+	return m;
+}
+
+static void test_translate_4k_and_2m(void **state)
+{
+	struct guest_memory m = setup();
+	uint64_t gpa;
+
+	assert_true(guest_translate(&m, 0x0000400000001234ull, false, true, &gpa));
+	assert_int_equal(gpa, 10 * 4096 + 0x234);
+	assert_true(guest_translate(&m, 0x0000400000212345ull, false, true, &gpa));
+	assert_int_equal(gpa, 0x212345);
+	assert_false(guest_translate(&m, 0x0000400000005000ull, false, true, &gpa)); /* not present */
+	assert_false(guest_translate(&m, 0x0000500000000000ull, false, true, &gpa));
+}
+
+static void test_permissions(void **state)
+{
+	struct guest_memory m = setup();
+	uint64_t gpa;
+
+	assert_false(guest_translate(&m, 0x0000400000002000ull, true, true, &gpa)); /* read-only */
+	assert_true(guest_translate(&m, 0x0000400000002000ull, false, true, &gpa));
+	assert_false(guest_translate(&m, 0x0000400000003000ull, false, true, &gpa)); /* kernel page */
+	assert_true(guest_translate(&m, 0x0000400000003000ull, false, false, &gpa));
+}
+
+static void test_copy_across_pages(void **state)
+{
+	struct guest_memory m = setup();
+	char out[16];
+
+	memcpy(phys + 11 * 4096 - 4, "xxxxXX", 6); /* not what the guest sees */
+	memcpy(phys + 10 * 4096 + 4090, "hello,", 6);
+	memcpy(phys + 11 * 4096, " world", 7);
+	assert_int_equal(guest_read(&m, 0x0000400000001ffaull, out, 13, true), 0);
+	assert_string_equal(out, "hello, world");
+	/* A write crossing into the read-only page changes nothing at all. */
+	assert_int_equal(guest_write(&m, 0x0000400000001ffeull, "ABCD", 4, true), -1);
+	assert_memory_equal(phys + 10 * 4096 + 4094, "o,", 2);
+	assert_int_equal(guest_write(&m, 0x0000400000004ffeull, "ABCD", 4, true), -1);
+	assert_int_equal(guest_write(&m, 0x0000400000001000ull, "ABCD", 4, true), 0);
+	assert_memory_equal(phys + 10 * 4096, "ABCD", 4);
+}
+
+static void test_bad_pointers_are_refused(void **state)
+{
+	struct guest_memory m = setup();
+	char out[8];
+
+	/* The 2 MiB page points beyond guest memory: map() refuses it. */
+	assert_int_equal(guest_read(&m, 0x0000400000200000ull, out, 8, true), -1);
+	m.cr3 = 0x7fff000; /* a CR3 outside memory */
+	assert_int_equal(guest_read(&m, 0x0000400000001000ull, out, 8, true), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_translate_4k_and_2m),
+		cmocka_unit_test(test_permissions),
+		cmocka_unit_test(test_copy_across_pages),
+		cmocka_unit_test(test_bad_pointers_are_refused),
+	};
+
+	return cmocka_run_group_tests_name("guest_memory", tests, NULL, NULL);
+}
