@@ -7,6 +7,7 @@
 #   make check      unit + integration tests, one summary line at the end
 #   make unit       unit tests only (host-compiled, cmocka)
 #   make bench      exact instruction counts, native vs pmuvisor (Bochs)
+#   make fuzz       the console's line editor and shell under libFuzzer
 #   make V=1        show the commands
 #   make DEBUG=1    also check every VM entry against the SDM rules (slow)
 
@@ -192,4 +193,4 @@ check: deps
 	$(Q)tools/check
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/core $(BUILD)/core.elf $(BUILD)/core.bin $(BUILD)/*.so $(BUILD)/*.efi $(BUILD)/payloads $(BUILD)/unit $(BUILD)/test-logs $(BUILD)/build-id.h
+	rm -rf $(BUILD)/obj $(BUILD)/core $(BUILD)/core.elf $(BUILD)/core.bin $(BUILD)/*.so $(BUILD)/*.efi $(BUILD)/payloads $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/test-logs $(BUILD)/build-id.h
