@@ -30,11 +30,27 @@ bool console_paused(void)
 	return paused;
 }
 
+/* The editor echoes "\r\n"; the serial driver already turns "\n" into
+ * "\r\n", so carriage returns are dropped on the way. */
+static void echo_sink(void *ctx, const char *text, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i == len || text[i] == '\r') {
+			log_out.sink(log_out.ctx, text + start, i - start);
+			start = i + 1;
+		}
+	}
+}
+
+static const struct out echo_out = { echo_sink, 0 };
+
 void console_init(uint16_t port, uint64_t byte_gap)
 {
 	console_port = port;
 	console_byte_gap = byte_gap;
-	line_editor_init(&editor, &log_out);
+	line_editor_init(&editor, &echo_out);
 	shell = (struct shell){ console_commands, console_command_count, &log_out, 0 };
 }
 

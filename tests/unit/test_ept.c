@@ -1,6 +1,7 @@
 /* vmx/ept.c: the identity-mapped EPT (SDM Vol. 3C, 29.3) built from the
  * MTRRs, checked by walking the tables it builds. */
 #include "unit.h"
+#include "mtrr_fixtures.h"
 
 #include "vmx/ept.h"
 
@@ -13,31 +14,6 @@
 #define PAGE 0x1000ull /* 4 KiB */
 #define MIB 0x100000ull
 #define GIB 0x40000000ull
-
-#define FIXED_ALL(type) (0x0101010101010101ull * (type))
-
-/* The same two layouts as tests/unit/test_mtrr.c, which explains them:
- * Bochs 2.7 + OVMF with 512 MiB (MMIO UC from 2 GiB, [640 KiB, 1 MiB)
- * UC), and a typical PC (VGA UC, option ROMs WP, MMIO UC from 3 GiB). */
-static const struct mtrr_state bochs_ovmf_512m = {
-	.cap = 0x508,
-	.def_type = 0xc06,
-	.fixed = { FIXED_ALL(WB), FIXED_ALL(WB), FIXED_ALL(UC), FIXED_ALL(UC), FIXED_ALL(UC),
-		   FIXED_ALL(UC), FIXED_ALL(UC), FIXED_ALL(UC), FIXED_ALL(UC), FIXED_ALL(UC),
-		   FIXED_ALL(UC) },
-	.variable = { { 0x80000000 | UC, 0xff80000800 } },
-	.maxphyaddr = 40,
-};
-
-static const struct mtrr_state typical_pc = {
-	.cap = 0x50a,
-	.def_type = 0xc06,
-	.fixed = { FIXED_ALL(WB), FIXED_ALL(WB), FIXED_ALL(UC), FIXED_ALL(WP), FIXED_ALL(WP),
-		   FIXED_ALL(WP), FIXED_ALL(WP), FIXED_ALL(WP), FIXED_ALL(WP), FIXED_ALL(WP),
-		   FIXED_ALL(WP) },
-	.variable = { { 0xc0000000 | UC, 0x7fc0000800 } },
-	.maxphyaddr = 39,
-};
 
 /* Page allocator: host pages whose address is their "physical" address. */
 static struct pool {

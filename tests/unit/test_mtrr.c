@@ -1,5 +1,6 @@
 /* vmx/mtrr.c: memory types from the MTRRs (SDM Vol. 3A, 12.11). */
 #include "unit.h"
+#include "mtrr_fixtures.h"
 
 #include "vmx/mtrr.h"
 
@@ -12,45 +13,12 @@
 #define MIB 0x100000ull
 #define GIB 0x40000000ull
 
-/* One fixed-range MTRR with all eight units of the same type. */
-#define FIXED_ALL(type) (0x0101010101010101ull * (type))
 
 /* IA32_MTRR_PHYSMASKn for a naturally aligned power-of-two range. */
 static uint64_t physmask(unsigned maxphyaddr, uint64_t size)
 {
 	return (((1ull << maxphyaddr) - 1) & ~(size - 1)) | MTRR_PHYSMASK_VALID;
 }
-
-/*
- * Bochs 2.7 running OVMF with 512 MiB of RAM.  Built from the sources,
- * not dumped from a running guest: Bochs reports IA32_MTRRCAP 0x508
- * (8 variable pairs, FIX, WC) and 40 physical-address bits; OVMF
- * (OvmfPkg PlatformInitLib, PlatformQemuInitializeRam) sets the default
- * type WB with E and FE, all fixed ranges WB except [640 KiB, 1 MiB) UC,
- * and one variable range [Uc32Base, 4 GiB) UC, where Uc32Base = 4 GiB -
- * the largest power of two <= (4 GiB - 512 MiB) = 2 GiB.
- */
-static const struct mtrr_state bochs_ovmf_512m = {
-	.cap = 0x508,
-	.def_type = 0xc06,
-	.fixed = { FIXED_ALL(WB), FIXED_ALL(WB), FIXED_ALL(UC), FIXED_ALL(UC), FIXED_ALL(UC),
-		   FIXED_ALL(UC), FIXED_ALL(UC), FIXED_ALL(UC), FIXED_ALL(UC), FIXED_ALL(UC),
-		   FIXED_ALL(UC) },
-	.variable = { { 0x80000000 | UC, 0xff80000800 } },
-	.maxphyaddr = 40,
-};
-
-/* A typical PC: legacy VGA window UC, option-ROM area WP, RAM WB by
- * default, a UC variable range over the 32-bit MMIO hole [3 GiB, 4 GiB). */
-static const struct mtrr_state typical_pc = {
-	.cap = 0x50a,
-	.def_type = 0xc06,
-	.fixed = { FIXED_ALL(WB), FIXED_ALL(WB), FIXED_ALL(UC), FIXED_ALL(WP), FIXED_ALL(WP),
-		   FIXED_ALL(WP), FIXED_ALL(WP), FIXED_ALL(WP), FIXED_ALL(WP), FIXED_ALL(WP),
-		   FIXED_ALL(WP) },
-	.variable = { { 0xc0000000 | UC, 0x7fc0000800 } },
-	.maxphyaddr = 39,
-};
 
 /* Default type WB, no fixed ranges, 'count' variable ranges to fill in. */
 static struct mtrr_state plain_wb(unsigned count)
