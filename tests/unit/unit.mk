@@ -31,6 +31,7 @@ SRC_ept     := vmx/ept.c vmx/mtrr.c lib/string.c
 SRC_vmx_policy := vmx/cr_policy.c vmx/hypercall.c
 SRC_vmx_host := vmx/guest_state.c vmx/cr_policy.c vmx/host_paging.c lib/page_pool.c lib/string.c
 SRC_guest_memory := guest/memory.c lib/string.c
+SRC_sample_ring := pmu/sample_ring.c lib/string.c
 SRC_vmx_check := vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c lib/format.c lib/string.c
 SRC_line_editor := console/line_editor.c lib/format.c lib/string.c
 SRC_shell := console/shell.c lib/format.c lib/number.c lib/string.c

@@ -1,0 +1,49 @@
+#include "pmu/sample_ring.h"
+#include "lib/string.h"
+
+/* Keeps the compiler from moving memory accesses across it.  On x86,
+ * stores are not reordered with other stores nor loads with other loads
+ * (SDM Vol. 3A, 10.2.2), so this is all a single-CPU ring needs. */
+#define barrier() __asm__ volatile("" ::: "memory")
+
+int sample_ring_init(struct sample_ring *ring, struct sample *slots, uint64_t capacity)
+{
+	if (capacity == 0 || (capacity & (capacity - 1)))
+		return -1;
+	ring->slots = slots;
+	ring->mask = capacity - 1;
+	ring->head = ring->tail = ring->dropped = 0;
+	return 0;
+}
+
+bool sample_ring_push(struct sample_ring *ring, const struct sample *sample)
+{
+	uint64_t head = ring->head;
+
+	if (head - ring->tail > ring->mask) {
+		ring->dropped++;
+		return false;
+	}
+	memcpy(&ring->slots[head & ring->mask], sample, sizeof(*sample));
+	barrier(); /* the slot is complete before the consumer can see it */
+	ring->head = head + 1;
+	return true;
+}
+
+bool sample_ring_pop(struct sample_ring *ring, struct sample *out)
+{
+	uint64_t tail = ring->tail;
+
+	if (tail == ring->head)
+		return false;
+	barrier(); /* read the slot only after seeing the head that covers it */
+	memcpy(out, &ring->slots[tail & ring->mask], sizeof(*out));
+	barrier(); /* the copy is done before the producer may reuse the slot */
+	ring->tail = tail + 1;
+	return true;
+}
+
+void sample_ring_clear(struct sample_ring *ring)
+{
+	ring->tail = ring->head;
+}

@@ -1,0 +1,60 @@
+/*
+ * Profiling samples and the per-CPU ring that holds them.
+ *
+ * One producer per ring (the CPU's own PMI/exit path, which may interrupt
+ * the consumer at any point) and one consumer (the shell, or a dump):
+ * lock-free with two counters.  A full ring drops the new sample and
+ * counts it; it never overwrites one being read.  Pure: unit tested.
+ */
+#ifndef PMU_SAMPLE_RING_H
+#define PMU_SAMPLE_RING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SAMPLE_CHAIN_MAX 16 /* guest call-chain entries kept per sample */
+
+enum sample_mode {
+	SAMPLE_GUEST_USER,
+	SAMPLE_GUEST_KERNEL,
+	SAMPLE_PMUVISOR,
+};
+
+struct sample {
+	uint64_t tsc;
+	uint64_t rip;
+	uint64_t guest_cr3;
+	uint32_t cpu;
+	uint8_t mode;         /* enum sample_mode */
+	uint8_t chain_depth;  /* entries used in chain[] */
+	uint16_t exit_reason; /* for pmuvisor samples: the exit being handled */
+	uint64_t chain[SAMPLE_CHAIN_MAX];
+};
+
+struct sample_ring {
+	struct sample *slots;
+	uint64_t mask;          /* capacity - 1; capacity is a power of two */
+	volatile uint64_t head; /* written by the producer only */
+	volatile uint64_t tail; /* written by the consumer only */
+	volatile uint64_t dropped;
+};
+
+/* 'capacity' must be a power of two (index by mask, no division on the
+ * producer's path); returns -1 otherwise. */
+int sample_ring_init(struct sample_ring *ring, struct sample *slots, uint64_t capacity);
+
+/* Producer: false (and counted in 'dropped') when the ring is full. */
+bool sample_ring_push(struct sample_ring *ring, const struct sample *sample);
+
+/* Consumer: false when empty. */
+bool sample_ring_pop(struct sample_ring *ring, struct sample *out);
+
+static inline uint64_t sample_ring_used(const struct sample_ring *ring)
+{
+	return ring->head - ring->tail;
+}
+
+/* Consumer: forget everything queued (the drop count stays). */
+void sample_ring_clear(struct sample_ring *ring);
+
+#endif
