@@ -17,7 +17,6 @@
 extern const uint8_t core_image_start[], core_image_end[];
 
 static struct launch_params params;
-extern char pmu_summary[128]; /* boot/main.c */
 
 /* The highest address the firmware's memory map describes, rounded up
  * to 1 GiB, and never below 4 GiB (the MMIO hole lives there). */

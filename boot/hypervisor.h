@@ -11,4 +11,8 @@
  * logging why (the machine is as before, VT-x unused). */
 int hypervisor_start(const struct config *cfg);
 
+/* The loader's one-line PMU verdict (boot/main.c), handed to the core for
+ * the shell's 'info'. */
+extern char pmu_summary[128];
+
 #endif

@@ -115,13 +115,9 @@ int console_service(struct guest_regs *regs)
 	return got;
 }
 
-/* Guest memory as root mode sees it: 1:1, minus pmuvisor's own. */
 static void *guest_map(void *ctx, uint64_t gpa, uint64_t len)
 {
-	if (gpa + len < gpa || gpa + len > vm.phys_top ||
-	    (gpa < vm.resident_phys + vm.resident_size && gpa + len > vm.resident_phys))
-		return 0;
-	return (void *)(uintptr_t)gpa;
+	return vm_guest_phys(gpa, len);
 }
 
 struct reply {

@@ -4,6 +4,15 @@
 
 #include <stdint.h>
 
+/* CPUID.1:ECX feature bits and CR4 bits used in more than one place
+ * (SDM Vol. 2A, CPUID; Vol. 3A, 2.5). */
+#define CPUID1_ECX_VMX (1u << 5)
+#define CPUID1_ECX_SMX (1u << 6)
+#define CPUID1_ECX_XSAVE (1u << 26)
+#define CPUID1_ECX_OSXSAVE (1u << 27)
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CR4_OSXSAVE (1ull << 18)
+
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
 };

@@ -4,8 +4,6 @@
 #include "lib/cpu.h"
 #include "lib/string.h"
 
-#define CPUID1_ECX_VMX (1u << 5)
-#define CPUID1_ECX_SMX (1u << 6)
 
 void vmx_caps_read(struct vmx_raw *raw)
 {

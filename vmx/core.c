@@ -27,8 +27,6 @@
 #define CRITICAL_STACK_PAGES 2
 #define FEATURE_CONTROL_LOCK 1ull
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX 4ull
-#define CR4_OSXSAVE (1ull << 18)
-#define CPUID1_ECX_XSAVE (1u << 26)
 #define MSR_IA32_EFER 0xc0000080
 #define GIB (1ull << 30)
 

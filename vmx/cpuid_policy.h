@@ -2,6 +2,8 @@
 #ifndef VMX_CPUID_POLICY_H
 #define VMX_CPUID_POLICY_H
 
+#include "lib/cpu.h"
+
 #include <stdint.h>
 
 #define CPUID_HYPERVISOR_BASE 0x40000000u
@@ -15,10 +17,6 @@ struct cpuid_result {
  * hypervisor bit set and VMX hidden in leaf 1, OSXSAVE following the
  * guest's CR4, and pmuvisor's own leaves at 0x40000000.  Inline: it sits
  * on the CPUID exit path, whose length `make bench` measures. */
-#define CPUID1_ECX_VMX (1u << 5)
-#define CPUID1_ECX_OSXSAVE (1u << 27)
-#define CPUID1_ECX_HYPERVISOR (1u << 31)
-#define CR4_OSXSAVE (1ull << 18)
 
 static inline void cpuid_policy_apply(uint32_t leaf, uint64_t guest_cr4, struct cpuid_result *r)
 {

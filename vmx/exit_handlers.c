@@ -128,14 +128,21 @@ void handle_invd(struct guest_regs *regs)
 	exit_skip_instruction();
 }
 
-/* HYPERCALL_LOG: guest memory is identity-mapped in root mode; pmuvisor's
- * own range is not the guest's to print. */
-static int log_guest_text(uint64_t gpa, uint64_t len)
+void *vm_guest_phys(uint64_t gpa, uint64_t len)
 {
 	if (gpa + len < gpa || gpa + len > vm.phys_top ||
 	    (gpa < vm.resident_phys + vm.resident_size && gpa + len > vm.resident_phys))
+		return 0;
+	return (void *)(uintptr_t)gpa;
+}
+
+static int log_guest_text(uint64_t gpa, uint64_t len)
+{
+	const char *text = vm_guest_phys(gpa, len);
+
+	if (!text)
 		return -1;
-	log_printf("%.*s", (int)len, (const char *)(uintptr_t)gpa);
+	log_printf("%.*s", (int)len, text);
 	return 0;
 }
 

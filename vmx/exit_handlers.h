@@ -24,6 +24,11 @@ struct vm_config {
 };
 
 extern struct vm_config vm;
+
+/* Host pointer to guest-physical [gpa, gpa + len) (root mode maps guest
+ * memory 1:1), or NULL if it is not the guest's to hand over: beyond guest
+ * memory, or inside pmuvisor's own. */
+void *vm_guest_phys(uint64_t gpa, uint64_t len);
 extern struct vmx_raw vm_raw; /* capability MSRs, for the VM-entry checker */
 
 void handle_exception_nmi(struct guest_regs *regs);

@@ -18,10 +18,6 @@
 #define MSR_IA32_FEATURE_CONTROL 0x3a
 #define MSR_IA32_VMX_BASIC 0x480
 #define CR4_VMXE (1ull << 13)
-#define CR4_OSXSAVE (1ull << 18)
-#define CPUID1_ECX_VMX (1u << 5)
-#define CPUID1_ECX_XSAVE (1u << 26)
-#define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CORE_MAGIC 0x45524f4356554d50ull /* the first bytes of pmuvisor's core */
 
 static unsigned passed, failed;
