@@ -80,9 +80,12 @@ CORE_C := \
 	vmx/caps_report.c vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c \
 	vmx/check_read.c \
 	console/serial.c console/log.c console/console.c console/commands.c \
-	console/line_editor.c console/shell.c guest/memory.c \
+	console/line_editor.c console/shell.c console/prof_commands.c \
+	guest/memory.c guest/kallsyms.c guest/callchain.c \
+	pmu/prof.c pmu/prof_clock.c pmu/prof_request.c pmu/prof_report.c pmu/prof_dump.c \
+	pmu/events.c pmu/sample_ring.c \
 	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/page_pool.c lib/cpu_safe.c \
-	lib/number.c
+	lib/number.c lib/symtab.c
 CORE_ASM := vmx/core_head.asm vmx/vmx_entry.asm vmx/host_stubs.asm lib/msr_safe.asm
 CORE_OBJ := $(addprefix $(BUILD)/core/obj/,$(CORE_C:.c=.o) $(CORE_ASM:.asm=.o))
 CORE_CFLAGS := $(filter-out -fpic -DPMUVISOR_EFI -isystem $(EFI_INC) $(EFI_INC)/x86_64 \
@@ -129,9 +132,25 @@ $(BUILD)/core/obj/%.o: %.asm Makefile
 	$(call say,NASM,$< [core])
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
-$(BUILD)/core.elf: $(CORE_OBJ) vmx/core.ld
+# Two links: the first finds where every function is, tools/mksyms turns
+# that into a table, the second embeds it after the code (and checks that
+# nothing moved).
+CORE_LD = $(LD) -nostdlib -static -zmax-page-size=4096 -T vmx/core.ld
+$(BUILD)/core-nosyms.elf: $(CORE_OBJ) vmx/core.ld
 	$(call say,LD,$@)
-	$(Q)$(LD) -nostdlib -static -zmax-page-size=4096 -T vmx/core.ld $(CORE_OBJ) -o $@
+	$(Q)$(CORE_LD) $(CORE_OBJ) -o $@
+
+$(BUILD)/core/symbols.bin: $(BUILD)/core-nosyms.elf tools/mksyms
+	$(call say,SYMS,$@)
+	$(Q)tools/mksyms $< $@
+
+$(BUILD)/core/obj/vmx/core_symbols.o: $(BUILD)/core/symbols.bin
+$(BUILD)/core/obj/vmx/core_symbols.o: NASMFLAGS += -DCORE_SYMBOLS='"$(BUILD)/core/symbols.bin"'
+
+$(BUILD)/core.elf: $(CORE_OBJ) $(BUILD)/core/obj/vmx/core_symbols.o vmx/core.ld $(BUILD)/core-nosyms.elf
+	$(call say,LD,$@)
+	$(Q)$(CORE_LD) $(CORE_OBJ) $(BUILD)/core/obj/vmx/core_symbols.o -o $@
+	$(Q)tools/mksyms --same $(BUILD)/core-nosyms.elf $@
 
 $(BUILD)/core.bin: $(BUILD)/core.elf
 	$(call say,BIN,$@)
@@ -193,4 +212,4 @@ check: deps
 	$(Q)tools/check
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/core $(BUILD)/core.elf $(BUILD)/core.bin $(BUILD)/*.so $(BUILD)/*.efi $(BUILD)/payloads $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/test-logs $(BUILD)/build-id.h
+	rm -rf $(BUILD)/obj $(BUILD)/core $(BUILD)/core.elf $(BUILD)/core-nosyms.elf $(BUILD)/core.bin $(BUILD)/*.so $(BUILD)/*.efi $(BUILD)/payloads $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/test-logs $(BUILD)/build-id.h

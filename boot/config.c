@@ -156,6 +156,18 @@ static int apply_poll_hz(struct config *cfg, const char *value, const char **exp
 	return 0;
 }
 
+static int apply_prof_samples(struct config *cfg, const char *value, const char **expected)
+{
+	uint64_t n;
+
+	if (parse_unsigned(value, CONFIG_PROF_SAMPLES_MAX, &n) < 0 || n < 1024 || (n & (n - 1))) {
+		*expected = "samples per CPU, a power of two from 1024 to 262144";
+		return -1;
+	}
+	cfg->prof_samples = (uint32_t)n;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	apply_fn apply;
@@ -171,6 +183,7 @@ static const struct {
 	[CONFIG_SELFTEST] = { "selftest", apply_selftest },
 	[CONFIG_POLL_HZ] = { "poll_hz", apply_poll_hz },
 	[CONFIG_GUEST_CONTROL] = { "guest_control", apply_guest_control },
+	[CONFIG_PROF_SAMPLES] = { "prof_samples", apply_prof_samples },
 };
 
 const char *config_key_name(enum config_key key)
@@ -186,6 +199,7 @@ void config_defaults(struct config *cfg)
 	cfg->on_error = ON_ERROR_BOOT;
 	cfg->vmx = 1;
 	cfg->poll_hz = 100;
+	cfg->prof_samples = CONFIG_PROF_SAMPLES_DEFAULT;
 }
 
 static void report(const struct config_reporter *rep, struct config_origin where,
@@ -223,7 +237,8 @@ int config_set(struct config *cfg, const char *key, const char *value,
 	if (k == CONFIG_KEY_COUNT) {
 		cfg->errors++;
 		report(rep, where, "unknown key '%s' (known keys: payload, initrd, cmdline, "
-		       "console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control)",
+		       "console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control, "
+		       "prof_samples)",
 		       key);
 		return -1;
 	}

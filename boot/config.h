@@ -14,6 +14,8 @@
 #define CONFIG_PATH_MAX 256
 #define CONFIG_CMDLINE_MAX 1024
 #define CONFIG_LINE_MAX 2048
+#define CONFIG_PROF_SAMPLES_DEFAULT 16384
+#define CONFIG_PROF_SAMPLES_MAX 262144
 
 enum config_key {
 	CONFIG_PAYLOAD,
@@ -27,6 +29,7 @@ enum config_key {
 	CONFIG_SELFTEST,
 	CONFIG_POLL_HZ,
 	CONFIG_GUEST_CONTROL,
+	CONFIG_PROF_SAMPLES,
 	CONFIG_KEY_COUNT
 };
 
@@ -52,6 +55,7 @@ struct config {
 	int vmx;                /* 0: vmx=off, start the payload natively */
 	enum selftest selftest;
 	uint32_t poll_hz;       /* console polls per second of guest time */
+	uint32_t prof_samples;  /* profiling samples per CPU ring */
 	int guest_control;      /* guest_control=on: the guest may drive the shell */
 	struct config_origin origin[CONFIG_KEY_COUNT];
 	unsigned errors;

@@ -4,13 +4,16 @@
 #include "lib/cpu.h"
 #include "lib/page_pool.h"
 #include "lib/string.h"
+#include "pmu/sample_ring.h"
 #include "vmx/host_paging.h"
 #include "vmx/hypercall.h"
 #include "vmx/launch.h"
 
 /* Everything root mode owns: the core image, its page tables, stacks,
- * VMCS, EPT and bitmaps.  Reserved memory: the OS never reuses it. */
-#define RESIDENT_SIZE (1024 * 1024)
+ * VMCS, EPT and bitmaps in the first MiB, then the profiling sample ring
+ * and the report's scratch.  Reserved memory: the OS never reuses it. */
+#define CORE_SIZE (1024 * 1024)
+#define REPORT_SCRATCH (256 * 1024)
 #define GIB (1ull << 30)
 #define CPUID_80000001_EDX_1G_PAGES (1u << 26)
 
@@ -71,15 +74,18 @@ int hypervisor_start(const struct config *cfg)
 	EFI_STATUS status;
 	int result;
 
+	uint64_t resident_size = CORE_SIZE + REPORT_SCRATCH +
+				 (((uint64_t)cfg->prof_samples * sizeof(struct sample) + 4095) & ~4095ull);
+
 	if (head->magic != CORE_MAGIC || head->file_size > file_size ||
-	    head->memory_size > RESIDENT_SIZE / 2) {
+	    head->memory_size > CORE_SIZE / 2) {
 		log_printf("hypervisor: the embedded core image is damaged\n");
 		return -1;
 	}
 	status = efi_bs->AllocatePages(AllocateAnyPages, EfiReservedMemoryType,
-				       RESIDENT_SIZE / 4096, &phys);
+				       resident_size / 4096, &phys);
 	if (EFI_ERROR(status)) {
-		log_printf("hypervisor: cannot reserve %u KiB: %s\n", RESIDENT_SIZE / 1024,
+		log_printf("hypervisor: cannot reserve %lu KiB: %s\n", (unsigned long)resident_size / 1024,
 			   efi_status_name(status));
 		return -1;
 	}
@@ -91,7 +97,7 @@ int hypervisor_start(const struct config *cfg)
 	memset(&params, 0, sizeof(params));
 	params.magic = LAUNCH_PARAMS_MAGIC;
 	params.resident_phys = resident;
-	params.resident_size = RESIDENT_SIZE;
+	params.resident_size = resident_size;
 	params.phys_top = physical_top();
 	params.console_port = cfg->console_port;
 	params.baud = cfg->baud;
@@ -99,24 +105,26 @@ int hypervisor_start(const struct config *cfg)
 	params.poll_hz = cfg->poll_hz;
 	params.guest_control = (uint32_t)cfg->guest_control;
 	str_copy(params.pmu_summary, pmu_summary, sizeof(params.pmu_summary));
-	pool = (struct page_pool){ resident + head->memory_size, resident + RESIDENT_SIZE, 0 };
+	params.pmu_counts = pmu_counts;
+	params.prof_samples = cfg->prof_samples;
+	pool = (struct page_pool){ resident + head->memory_size, resident + resident_size, 0 };
 	params.host_cr3 = host_paging_build(&pool, params.phys_top,
 					    cpuid(0x80000001, 0).edx & CPUID_80000001_EDX_1G_PAGES,
 					    resident, head->memory_size);
 	params.pool_next = pool.next;
 	if (!params.host_cr3) {
 		log_printf("hypervisor: out of resident memory for page tables\n");
-		efi_bs->FreePages(phys, RESIDENT_SIZE / 4096);
+		efi_bs->FreePages(phys, resident_size / 4096);
 		return -1;
 	}
-	log_printf("hypervisor: core at 0x%lx (%lu KiB image, %u KiB resident), mapping 0x%lx\n",
+	log_printf("hypervisor: core at 0x%lx (%lu KiB image, %lu KiB resident), mapping 0x%lx\n",
 		   (unsigned long)resident, (unsigned long)head->memory_size / 1024,
-		   RESIDENT_SIZE / 1024, (unsigned long)params.phys_top);
+		   (unsigned long)resident_size / 1024, (unsigned long)params.phys_top);
 
 	result = launch_core(&params, params.host_cr3, head->entry);
 	if (result != 0) {
 		log_printf("VT-x not used: %s\n", params.message);
-		efi_bs->FreePages(phys, RESIDENT_SIZE / 4096);
+		efi_bs->FreePages(phys, resident_size / 4096);
 		return -1;
 	}
 	log_redirect(hypercall_log_sink, NULL);

@@ -14,5 +14,6 @@ int hypervisor_start(const struct config *cfg);
 /* The loader's one-line PMU verdict (boot/main.c), handed to the core for
  * the shell's 'info'. */
 extern char pmu_summary[128];
+extern uint32_t pmu_counts; /* the probe's verdict is PMU_WORKS */
 
 #endif

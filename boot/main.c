@@ -93,6 +93,7 @@ static const char *report_vmx(void)
 
 /* The PMU verdict, kept for the resident core's 'info'. */
 char pmu_summary[128];
+uint32_t pmu_counts;
 
 static void summary_sink(void *ctx, const char *text, size_t len)
 {
@@ -118,6 +119,7 @@ static void report_pmu(void)
 	pmu_report(&log_out, &caps, &raw, pmu_probe_judge(&caps, &raw));
 	format_buf(pmu_summary, sizeof(pmu_summary), "%s", "");
 	pmu_verdict_line(&summary_out, &caps, pmu_probe_judge(&caps, &raw));
+	pmu_counts = pmu_probe_judge(&caps, &raw) == PMU_WORKS;
 }
 
 static void halt_forever(void)

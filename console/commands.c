@@ -177,6 +177,11 @@ const struct shell_command console_commands[] = {
 	{ "log", "log [error|info|debug]", "show or set the log level", 0, 1, cmd_log },
 	{ "pause", "pause", "hold the guest vCPU in pmuvisor", 0, 0, cmd_pause },
 	{ "continue", "continue", "resume a paused guest where it was", 0, 0, cmd_continue },
+	{ "prof",
+	  "prof start [event=NAME|raw=0xUMASK_EVENT] [period=N|freq=HZ] [callchain[=DEPTH]] "
+	  "[backend=hw|timer] | stop | status | report [top=N] [by=symbol|module|mode|address|exit] "
+	  "| clear | dump",
+	  "system-wide profiling: guest user, guest kernel and pmuvisor", 1, 7, console_cmd_prof },
 };
 
 const size_t console_command_count = sizeof(console_commands) / sizeof(console_commands[0]);

@@ -17,6 +17,9 @@ extern const size_t console_command_count;
 /* The guest's registers at the exit being served (for 'regs'). */
 extern struct guest_regs *console_commands_regs;
 
+/* 'prof ...' (console/prof_commands.c). */
+int console_cmd_prof(struct shell *sh, int argc, char **argv);
+
 void console_pause(bool on);
 bool console_paused(void);
 

@@ -121,7 +121,7 @@ static void *guest_map(void *ctx, uint64_t gpa, uint64_t len)
 }
 
 struct reply {
-	char text[4096];
+	char text[16384];
 	size_t len;
 };
 
@@ -150,6 +150,17 @@ int console_guest_command(uint64_t command_gva, uint64_t reply_gva, uint64_t rep
 			return -1;
 		if (!line[n])
 			break;
+	}
+	/* The whole reply buffer must be there before the command runs: a
+	 * command with effects must not run when its answer cannot be
+	 * delivered (pmuvisor does not fault guest pages in). */
+	if (reply_size == 0 || reply_gva + reply_size < reply_gva)
+		return -1;
+	for (n = 0; n < reply_size; n += 4096 - ((reply_gva + n) & 4095)) {
+		uint64_t gpa;
+
+		if (!guest_translate(&m, reply_gva + n, true, user, &gpa))
+			return -1;
 	}
 	reply.len = 0;
 	reply.text[0] = '\0';

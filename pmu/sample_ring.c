@@ -47,3 +47,14 @@ void sample_ring_clear(struct sample_ring *ring)
 {
 	ring->tail = ring->head;
 }
+
+bool sample_ring_peek(const struct sample_ring *ring, uint64_t i, struct sample *out)
+{
+	uint64_t tail = ring->tail;
+
+	if (i >= ring->head - tail)
+		return false;
+	barrier(); /* read the slot only after seeing the head that covers it */
+	memcpy(out, &ring->slots[(tail + i) & ring->mask], sizeof(*out));
+	return true;
+}

@@ -54,6 +54,11 @@ static inline uint64_t sample_ring_used(const struct sample_ring *ring)
 	return ring->head - ring->tail;
 }
 
+/* Consumer: a copy of the i-th queued sample (0 = oldest) without
+ * taking it; false past the end.  The producer only writes free slots,
+ * so a queued one reads the same while it runs. */
+bool sample_ring_peek(const struct sample_ring *ring, uint64_t i, struct sample *out);
+
 /* Consumer: forget everything queued (the drop count stays). */
 void sample_ring_clear(struct sample_ring *ring);
 

@@ -22,6 +22,7 @@
 #include "lib/cpu.h"
 #include "lib/page_pool.h"
 #include "lib/string.h"
+#include "pmu/prof.h"
 
 #define HOST_STACK_PAGES 8
 #define CRITICAL_STACK_PAGES 2
@@ -72,7 +73,7 @@ static void *ept_ptr(void *ctx, uint64_t phys)
 
 /* What the resident memory holds, for the log and `make bench`. */
 static struct {
-	uint64_t ept, bitmaps, vmx_regions, stacks;
+	uint64_t ept, bitmaps, vmx_regions, stacks, profiling;
 } resident;
 
 static int build_ept(const struct vmx_caps *caps)
@@ -257,11 +258,12 @@ static void report_memory(const struct out *o)
 	uint64_t page_tables = params->pool_next - (params->resident_phys + image);
 
 	out_printf(o, "resident memory at 0x%lx: image %lu KiB, page tables %lu KiB, EPT %lu KiB, "
-		   "VMXON+VMCS %lu KiB, stacks and blank page %lu KiB, bitmaps %lu KiB; %lu KiB "
-		   "in use of %lu KiB reserved\n", (unsigned long)params->resident_phys,
+		   "VMXON+VMCS %lu KiB, stacks and blank page %lu KiB, bitmaps %lu KiB, profiling %lu KiB; "
+		   "%lu KiB in use of %lu KiB reserved\n", (unsigned long)params->resident_phys,
 		   (unsigned long)image / 1024, (unsigned long)page_tables / 1024,
 		   (unsigned long)resident.ept / 1024, (unsigned long)resident.vmx_regions / 1024,
 		   (unsigned long)resident.stacks / 1024, (unsigned long)resident.bitmaps / 1024,
+		   (unsigned long)resident.profiling / 1024,
 		   (unsigned long)(pool.next - params->resident_phys) / 1024,
 		   (unsigned long)params->resident_size / 1024);
 }
@@ -290,10 +292,12 @@ static void report_resident(const struct launch_params *p)
 	uint64_t page_tables = p->pool_next - (p->resident_phys + image);
 
 	log_printf("core: resident memory: image %lu KiB, page tables %lu KiB, EPT %lu KiB, "
-		   "VMXON+VMCS %lu KiB, stacks and blank page %lu KiB, bitmaps %lu KiB; %lu KiB in use of %lu KiB "
-		   "reserved\n", (unsigned long)image / 1024, (unsigned long)page_tables / 1024,
+		   "VMXON+VMCS %lu KiB, stacks and blank page %lu KiB, bitmaps %lu KiB, profiling %lu KiB; "
+		   "%lu KiB in use of %lu KiB reserved\n", (unsigned long)image / 1024,
+		   (unsigned long)page_tables / 1024,
 		   (unsigned long)resident.ept / 1024, (unsigned long)resident.vmx_regions / 1024,
 		   (unsigned long)resident.stacks / 1024, (unsigned long)resident.bitmaps / 1024,
+		   (unsigned long)resident.profiling / 1024,
 		   (unsigned long)(pool.next - p->resident_phys) / 1024,
 		   (unsigned long)p->resident_size / 1024);
 }
@@ -352,6 +356,13 @@ int core_entry(struct launch_params *p)
 	host_tables_init(&tables, (uint64_t)(uintptr_t)critical + CRITICAL_STACK_PAGES * PAGE_SIZE);
 	if (build_ept(&caps) < 0 || build_bitmaps(&msr_bitmap, &io_a, &io_b) < 0)
 		return -1;
+	/* Last: everything after this is the profiler's. */
+	resident.profiling = pool.next;
+	if (prof_init(&pool, &(struct prof_setup){ tsc_hz(), caps.preemption_timer_shift,
+						    controls.preemption_timer, p->pmu_counts != 0,
+						    params->pmu_summary, p->prof_samples }) < 0)
+		return fail("out of resident memory for the profiling sample ring");
+	resident.profiling = pool.next - resident.profiling;
 
 	prepare_control_registers(&raw, &fw_cr0, &fw_cr4);
 	if (enable_vmx(&raw, &vmxon_region) < 0)

@@ -10,6 +10,7 @@
 #include "vmx/vmcs.h"
 #include "console/console.h"
 #include "console/log.h"
+#include "pmu/prof.h"
 #include "lib/cpu.h"
 #include "lib/panic.h"
 
@@ -56,6 +57,11 @@ static const struct {
 	[EXIT_REASON_XSETBV] = { "XSETBV", handle_xsetbv },
 	[EXIT_REASON_VMFUNC] = { "VMFUNC", handle_vmx_instruction },
 };
+
+const void *exit_handler_address(unsigned reason)
+{
+	return reason < EXIT_REASON_COUNT ? (const void *)exits[reason].handle : 0;
+}
 
 const char *exit_reason_name(unsigned reason)
 {
@@ -112,9 +118,10 @@ void exit_stop(const char *why, unsigned reason, const struct guest_regs *regs)
 
 void vmx_exit_handler(struct guest_regs *regs)
 {
-	uint64_t start = rdtsc();
+	uint64_t start = rdtsc(), end;
 	uint32_t full = (uint32_t)vmcs_read(VM_EXIT_REASON);
 	unsigned reason = full & 0xffff;
+	bool profiling = prof_running;
 
 	/* Bit 31: the exit happened during VM entry (SDM 28.8). */
 	if (full & (1u << 31)) {
@@ -123,6 +130,8 @@ void vmx_exit_handler(struct guest_regs *regs)
 	}
 	if (reason >= EXIT_REASON_COUNT || !exits[reason].handle)
 		exit_stop("unexpected VM exit", reason, regs);
+	if (profiling)
+		prof_exit_begin(start, regs);
 	exits[reason].handle(regs);
 	if (host_nmi_pending)
 		exit_deliver_pending_nmi();
@@ -131,8 +140,11 @@ void vmx_exit_handler(struct guest_regs *regs)
 	if (vmx_check_current(&vm_raw) < 0)
 		exit_stop("the next VM entry would fail", reason, regs);
 #endif
+	end = rdtsc();
 	exit_stats.count[reason]++;
-	exit_stats.cycles[reason] += rdtsc() - start;
+	exit_stats.cycles[reason] += end - start;
+	if (profiling && prof_running)
+		prof_exit_end(reason, end);
 	/* The console is served after the accounting, so that time spent
 	 * typing (or paused) is not charged to this exit. */
 	if (reason == EXIT_REASON_PREEMPTION_TIMER || console_has_input()) {
@@ -142,6 +154,12 @@ void vmx_exit_handler(struct guest_regs *regs)
 
 		if (reason == EXIT_REASON_PREEMPTION_TIMER || next < vm.preemption_timer_value)
 			vmcs_write(VMX_PREEMPTION_TIMER_VALUE, next);
+	}
+	/* While profiling, the timer stops the guest when the next sample is
+	 * due (or the console's poll, if sooner). */
+	if (prof_running) {
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, prof_timer_value(vm.preemption_timer_value));
+		prof_enter_guest(rdtsc());
 	}
 }
 

@@ -70,6 +70,8 @@ struct exit_stats {
 extern struct exit_stats exit_stats;
 
 const char *exit_reason_name(unsigned reason);
+/* The function that handles 'reason' (for profiles), or NULL. */
+const void *exit_handler_address(unsigned reason);
 
 /* Called from vmx/vmx_entry.asm on every VM exit. */
 void vmx_exit_handler(struct guest_regs *regs);

@@ -49,6 +49,8 @@ struct launch_params {
 	char message[256];
 	/* The loader's PMU verdict ("PMU: ..."), for the shell's 'info'. */
 	char pmu_summary[128];
+	uint32_t pmu_counts;     /* the probe found counters that count */
+	uint32_t prof_samples;   /* profiling ring capacity (power of two) */
 };
 
 #define LAUNCH_GUEST_RSP 64

@@ -49,6 +49,9 @@ int main(int argc, char **argv)
 		}
 		used += (size_t)n;
 	}
+	/* pmuvisor writes the reply only into pages that are there: fault
+	 * the whole buffer in first (docs/hypercalls.md). */
+	memset(reply, 0, sizeof(reply));
 	/* Without pmuvisor underneath, VMCALL faults: #UD on bare metal
 	 * (SIGILL), #GP under some other hypervisors (SIGSEGV). */
 	signal(SIGILL, on_fault);

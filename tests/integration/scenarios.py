@@ -188,7 +188,8 @@ def bad_config(name, vm):
            "symbols=\\nothere.map\n")
     with Machine(name, hello_files(cfg), **vm) as m:
         m.expect("com2", r"^pmuvisor\.cfg:2: unknown key 'colour' \(known keys: payload, initrd, "
-                 r"cmdline, console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control\)$", 120)
+                 r"cmdline, console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control, "
+                 r"prof_samples\)$", 120)
         m.expect("com2", r"^pmuvisor\.cfg:3: baud: bad value 'fast': expected a rate that divides "
                  r"115200", 5)
         m.expect("com2", r"^pmuvisor\.cfg:4: console: bad value 'com9': expected com1, com2", 5)
@@ -365,3 +366,5 @@ def client(name, guest_control):
 
 test("client-guest-control-on")(lambda: client("client-guest-control-on", True))
 test("client-guest-control-off")(lambda: client("client-guest-control-off", False))
+
+import prof_scenarios  # noqa: E402,F401  (registers the profiler's tests)

@@ -1,0 +1,476 @@
+#include "pmu/prof.h"
+#include "pmu/prof_clock.h"
+#include "pmu/prof_dump.h"
+#include "pmu/sample_ring.h"
+#include "guest/callchain.h"
+#include "guest/kallsyms.h"
+#include "guest/memory.h"
+#include "vmx/exit_handlers.h"
+#include "vmx/launch.h"
+#include "vmx/vmcs.h"
+#include "lib/cpu.h"
+#include "lib/string.h"
+#include "lib/symtab.h"
+
+#define REPORT_ROWS 4096
+#define MSR_IA32_LSTAR 0xc0000082
+#define KERNEL_HALF 0xffff800000000000ull
+#define KALLSYMS_SCAN (256ull << 20) /* from the 2 MiB page of the syscall entry */
+#define CR3_ADDRESS 0x000ffffffffff000ull
+#define PTI_USER_BIT 0x1000ull
+
+extern const uint8_t __core_symbols[], __core_symbols_end[], __core_file_end[];
+extern const uint8_t __core_text_end[];
+
+bool prof_running;
+
+static struct {
+	struct prof_setup setup;
+	struct sample_ring ring;
+	struct prof_table table;
+	struct prof_clock clock;
+	/* The profile being taken (or last taken). */
+	enum prof_backend backend;
+	const struct pmu_event *event;
+	uint64_t period;
+	unsigned chain_depth;
+	uint64_t started, last_entry, ticks; /* TSC: start, last VM entry, profiled */
+	uint64_t exit_count[EXIT_REASON_COUNT], exit_cycles[EXIT_REASON_COUNT];
+	uint64_t kernel_cr3;   /* a guest CR3 seen at CPL 0: maps the kernel */
+	/* Names. */
+	struct symtab core_symbols;
+	struct kallsyms kernel;
+	bool kernel_found;
+	bool kernel_tried;     /* in this report: a failed search is not repeated */
+	const char *kernel_why;
+	uint64_t kernel_read_cr3;
+} prof;
+
+/* ---- guest memory, through the guest's page tables ---------------------- */
+
+struct guest_reader {
+	struct guest_memory memory;
+	bool user;
+	uint64_t tag[64];      /* page number + 1 (0: empty) */
+	uint8_t *page[64];
+};
+
+static void *map_guest(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return vm_guest_phys(gpa, len);
+}
+
+static void reader_reset(struct guest_reader *g, uint64_t cr3, bool user)
+{
+	memset(g, 0, sizeof(*g));
+	g->memory = (struct guest_memory){ map_guest, 0, cr3 };
+	g->user = user;
+}
+
+static int reader_read(void *ctx, uint64_t gva, void *dst, size_t len)
+{
+	struct guest_reader *g = ctx;
+	uint8_t *out = dst;
+
+	while (len) {
+		uint64_t page = gva >> 12, gpa;
+		unsigned slot = (unsigned)(page & 63);
+		size_t in_page = 4096 - (gva & 4095), n = len < in_page ? len : in_page;
+
+		if (g->tag[slot] != page + 1) {
+			if (!guest_translate(&g->memory, gva, false, g->user, &gpa) ||
+			    !(g->page[slot] = vm_guest_phys(gpa & ~4095ull, 4096)))
+				return -1;
+			g->tag[slot] = page + 1;
+		}
+		memcpy(out, g->page[slot] + (gva & 4095), n);
+		out += n;
+		gva += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static struct guest_reader kernel_reader;
+static const struct kallsyms_reader kernel_memory = { reader_read, &kernel_reader };
+
+/* ---- set-up -------------------------------------------------------------- */
+
+int prof_init(struct page_pool *pool, const struct prof_setup *setup)
+{
+	uint64_t ring_pages = (setup->ring_capacity * sizeof(struct sample) + 4095) / 4096;
+	uint64_t table_pages = (REPORT_ROWS * sizeof(struct prof_row) + 4095) / 4096;
+	struct sample *slots = page_pool_alloc(pool, ring_pages);
+	struct prof_row *rows = page_pool_alloc(pool, table_pages);
+
+	prof.setup = *setup;
+	if (!slots || !rows || sample_ring_init(&prof.ring, slots, setup->ring_capacity) < 0)
+		return -1;
+	prof.table = (struct prof_table){ rows, REPORT_ROWS };
+	symtab_open(&prof.core_symbols, __core_symbols, (size_t)(__core_symbols_end - __core_symbols),
+		    CORE_VIRTUAL_BASE);
+	return 0;
+}
+
+/* ---- sampling ------------------------------------------------------------ */
+
+static void push_guest_sample(uint64_t now, const struct guest_regs *regs)
+{
+	static struct guest_reader stack_reader;
+	struct kallsyms_reader stack = { reader_read, &stack_reader };
+	bool user = ((vmcs_read(GUEST_SS_AR) >> 5) & 3) == 3; /* CPL = SS.DPL (SDM 5.5) */
+	struct sample s;
+
+	s.tsc = now;
+	s.rip = vmcs_read(GUEST_RIP);
+	s.guest_cr3 = vmcs_read(GUEST_CR3);
+	s.cpu = 0;
+	s.mode = user ? SAMPLE_GUEST_USER : SAMPLE_GUEST_KERNEL;
+	s.exit_reason = 0;
+	s.chain_depth = 0;
+	if (!user && s.rip >= KERNEL_HALF)
+		prof.kernel_cr3 = s.guest_cr3;
+	if (prof.chain_depth) {
+		reader_reset(&stack_reader, s.guest_cr3, user);
+		s.chain_depth = (uint8_t)callchain_walk(&stack, user, vmcs_read(GUEST_RSP), regs->rbp,
+							s.chain, prof.chain_depth);
+	}
+	sample_ring_push(&prof.ring, &s);
+}
+
+static void push_pmuvisor_samples(unsigned n, unsigned reason, uint64_t now)
+{
+	struct sample s;
+
+	memset(&s, 0, sizeof(s));
+	s.tsc = now;
+	/* The timer cannot interrupt root mode: the sample names the handler
+	 * that was running, measured exactly by RDTSC. */
+	s.rip = (uint64_t)(uintptr_t)exit_handler_address(reason);
+	s.guest_cr3 = vmcs_read(GUEST_CR3);
+	s.mode = SAMPLE_PMUVISOR;
+	s.exit_reason = (uint16_t)reason;
+	while (n--)
+		sample_ring_push(&prof.ring, &s);
+}
+
+static uint64_t exit_started;
+
+void prof_exit_begin(uint64_t now, const struct guest_regs *regs)
+{
+	uint64_t guest = now - prof.last_entry;
+	unsigned due = prof_clock_advance(&prof.clock, guest);
+
+	exit_started = now;
+	prof.ticks += guest;
+	while (due--)
+		push_guest_sample(now, regs);
+}
+
+void prof_exit_end(unsigned reason, uint64_t now)
+{
+	uint64_t spent = now - exit_started;
+	unsigned due = prof_clock_advance(&prof.clock, spent);
+
+	prof.ticks += spent;
+	prof.exit_count[reason]++;
+	prof.exit_cycles[reason] += spent;
+	if (due)
+		push_pmuvisor_samples(due, reason, now);
+}
+
+uint32_t prof_timer_value(uint32_t poll_value)
+{
+	return prof_clock_timer_value(&prof.clock, prof.setup.timer_shift, poll_value);
+}
+
+void prof_enter_guest(uint64_t now)
+{
+	prof.last_entry = now;
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static const char *event_name(void)
+{
+	return prof.event ? prof.event->name : "cycles";
+}
+
+static void forget_samples(void)
+{
+	sample_ring_clear(&prof.ring);
+	prof.ring.dropped = 0;
+	prof.ticks = 0;
+	memset(prof.exit_count, 0, sizeof(prof.exit_count));
+	memset(prof.exit_cycles, 0, sizeof(prof.exit_cycles));
+}
+
+static enum prof_backend choose_backend(const struct prof_request *req, const struct out *o)
+{
+	enum prof_backend b = req->backend;
+
+	if (b == PROF_BACKEND_AUTO)
+		b = prof.setup.pmu_counts ? PROF_BACKEND_HW : PROF_BACKEND_TIMER;
+	if (b == PROF_BACKEND_HW) {
+		if (!prof.setup.pmu_counts)
+			out_printf(o, "prof start: backend hw needs a PMU that counts; this one does not (%s); "
+				      "backend=timer works without one\n", prof.setup.pmu_summary);
+		else
+			out_printf(o, "prof start: backend hw is not available in this build; "
+				      "backend=timer works\n");
+		return PROF_BACKEND_AUTO;
+	}
+	if (!prof.setup.have_timer) {
+		out_printf(o, "prof start: backend timer needs the VMX-preemption timer, "
+			      "which this CPU does not offer\n");
+		return PROF_BACKEND_AUTO;
+	}
+	if (req->raw || (req->event && str_case_equal(req->event->name, "cycles") == 0)) {
+		out_printf(o, "prof start: backend timer samples time (TSC ticks) only: event=cycles, "
+			      "not %s%s\n", req->raw ? "a raw event" : "event=",
+			   req->raw ? "" : req->event->name);
+		return PROF_BACKEND_AUTO;
+	}
+	return b;
+}
+
+int prof_start(const struct prof_request *req, const struct out *o)
+{
+	enum prof_backend backend;
+	uint64_t previous = sample_ring_used(&prof.ring);
+
+	if (prof_running) {
+		out_printf(o, "prof start: already running ('prof stop' first)\n");
+		return -1;
+	}
+	backend = choose_backend(req, o);
+	if (backend == PROF_BACKEND_AUTO)
+		return -1;
+	forget_samples();
+	prof.backend = backend;
+	prof.event = req->event;
+	prof.period = req->period ? req->period
+				  : prof.setup.tsc_hz / (req->freq_hz ? req->freq_hz : PROF_DEFAULT_HZ);
+	if (prof.period < PROF_MIN_PERIOD)
+		prof.period = PROF_MIN_PERIOD;
+	prof.chain_depth = req->chain_depth;
+	prof_clock_start(&prof.clock, prof.period, rdtsc());
+	prof.started = rdtsc();
+	prof.last_entry = prof.started;
+	prof_running = true;
+	if (previous)
+		out_printf(o, "prof: the previous profile's %'lu samples were cleared\n",
+			   (unsigned long)previous);
+	out_printf(o, "prof: started: event %s, backend %s, period %'lu TSC ticks (about %'lu Hz), "
+		      "call chains ",
+		   event_name(), prof_backend_name(backend), (unsigned long)prof.period,
+		   (unsigned long)(prof.setup.tsc_hz / prof.period));
+	if (prof.chain_depth)
+		out_printf(o, "up to %u frames\n", prof.chain_depth);
+	else
+		out_printf(o, "off\n");
+	return 0;
+}
+
+int prof_stop(const struct out *o)
+{
+	if (!prof_running) {
+		out_printf(o, "prof stop: not running\n");
+		return -1;
+	}
+	prof_running = false;
+	out_printf(o, "prof: stopped: %'lu samples, %'lu dropped\n",
+		   (unsigned long)sample_ring_used(&prof.ring), (unsigned long)prof.ring.dropped);
+	return 0;
+}
+
+void prof_status(const struct out *o)
+{
+	uint64_t taken = sample_ring_used(&prof.ring);
+	uint64_t ticks = prof.ticks ? prof.ticks : 1;
+
+	out_printf(o, "prof: %s; event %s, backend %s, period %'lu TSC ticks, call chains ",
+		   prof_running ? "running" : "stopped", event_name(),
+		   prof.backend == PROF_BACKEND_AUTO ? "-" : prof_backend_name(prof.backend),
+		   (unsigned long)prof.period);
+	if (prof.chain_depth)
+		out_printf(o, "up to %u frames\n", prof.chain_depth);
+	else
+		out_printf(o, "off\n");
+	out_printf(o, "prof: samples %'lu taken, %'lu dropped, ring %'lu of %'lu; "
+		      "rate %'lu samples per second over %'lu TSC ticks profiled\n",
+		   (unsigned long)taken, (unsigned long)prof.ring.dropped, (unsigned long)taken,
+		   (unsigned long)(prof.ring.mask + 1),
+		   (unsigned long)((taken + prof.ring.dropped) * prof.setup.tsc_hz / ticks),
+		   (unsigned long)prof.ticks);
+}
+
+void prof_clear(const struct out *o)
+{
+	uint64_t n = sample_ring_used(&prof.ring);
+
+	forget_samples();
+	out_printf(o, "prof: cleared %'lu samples\n", (unsigned long)n);
+}
+
+/* ---- names --------------------------------------------------------------- */
+
+/* Finds the guest kernel's kallsyms tables (once; again after a failure). */
+static bool kernel_symbols(void)
+{
+	uint64_t lstar, from, cr3;
+	unsigned attempt;
+
+	if (prof.kernel_found)
+		return true;
+	if (prof.kernel_tried)
+		return false;
+	prof.kernel_tried = true;
+	lstar = rdmsr(MSR_IA32_LSTAR); /* the guest's: pmuvisor never switches it */
+	if (lstar < KERNEL_HALF) {
+		prof.kernel_why = "the guest has no 64-bit kernel yet (IA32_LSTAR is not a kernel address)";
+		return false;
+	}
+	if (!prof.kernel_cr3) {
+		prof.kernel_why = "no sample in the guest kernel yet (its page tables are unknown)";
+		return false;
+	}
+	from = lstar & ~((2ull << 20) - 1);
+	/* With page-table isolation, the user half of a CR3 pair maps only
+	 * the entry code: try the kernel half too (arch/x86/mm/pti.c). */
+	for (attempt = 0; attempt < 2; attempt++) {
+		cr3 = (prof.kernel_cr3 & CR3_ADDRESS) & ~(attempt ? PTI_USER_BIT : 0);
+		reader_reset(&kernel_reader, cr3, false);
+		if (kallsyms_find(&prof.kernel, &kernel_memory, from, from + KALLSYMS_SCAN,
+				  &prof.kernel_why) == 0) {
+			prof.kernel_found = true;
+			prof.kernel_read_cr3 = cr3;
+			return true;
+		}
+	}
+	return false;
+}
+
+static uint64_t symbol_lookup(void *ctx, enum sample_mode mode, uint64_t address)
+{
+	uint64_t start;
+	uint32_t index;
+	const char *name;
+
+	if (mode == SAMPLE_PMUVISOR)
+		return symtab_lookup(&prof.core_symbols, address, (uint64_t)(uintptr_t)__core_text_end,
+				     &start, &name) == 0 ? start : 0;
+	if (mode == SAMPLE_GUEST_KERNEL && kernel_symbols() &&
+	    kallsyms_lookup(&prof.kernel, &kernel_memory, address, &index, &start) == 0)
+		return start;
+	return 0;
+}
+
+static void symbol_name(void *ctx, enum sample_mode mode, uint64_t start, char *buf, size_t size)
+{
+	uint64_t at;
+	uint32_t index;
+	const char *name;
+	char type;
+
+	buf[0] = '\0';
+	if (mode == SAMPLE_PMUVISOR) {
+		if (symtab_lookup(&prof.core_symbols, start, (uint64_t)(uintptr_t)__core_text_end, &at,
+				  &name) == 0)
+			str_copy(buf, name, size);
+		return;
+	}
+	if (mode == SAMPLE_GUEST_KERNEL && kernel_symbols() &&
+	    kallsyms_lookup(&prof.kernel, &kernel_memory, start, &index, &at) == 0 &&
+	    kallsyms_symbol(&prof.kernel, &kernel_memory, index, &at, buf, size, &type) < 0)
+		buf[0] = '\0';
+}
+
+static const struct prof_symbolizer symbolizer = { symbol_lookup, symbol_name, 0 };
+
+static int ring_get(void *ctx, uint64_t i, struct sample *out)
+{
+	return sample_ring_peek(&prof.ring, i, out);
+}
+
+static void header(char *buf, size_t size)
+{
+	format_buf(buf, size,
+		   "# event %s, backend %s, period %'lu TSC ticks, %'lu samples, %'lu dropped%s",
+		   event_name(), prof.backend == PROF_BACKEND_AUTO ? "-" : prof_backend_name(prof.backend),
+		   (unsigned long)prof.period, (unsigned long)sample_ring_used(&prof.ring),
+		   (unsigned long)prof.ring.dropped, prof_running ? " (still running)" : "");
+}
+
+static const char *handler_name(unsigned reason)
+{
+	uint64_t start;
+	const char *name;
+
+	if (symtab_lookup(&prof.core_symbols, (uint64_t)(uintptr_t)exit_handler_address(reason),
+			  (uint64_t)(uintptr_t)__core_text_end, &start, &name) < 0)
+		return "?";
+	return name;
+}
+
+int prof_print_report(enum prof_group group, unsigned top, const struct out *o)
+{
+	struct prof_samples samples = { sample_ring_used(&prof.ring), ring_get, 0 };
+	struct prof_report_options opt = { group, top, 0 };
+	char head[200];
+
+	header(head, sizeof(head));
+	opt.header = head;
+	prof.kernel_tried = false; /* the guest may have booted further since */
+	if (group == PROF_BY_EXIT) {
+		static struct prof_exit_time exits[EXIT_REASON_COUNT];
+		unsigned r, n = 0;
+
+		for (r = 0; r < EXIT_REASON_COUNT; r++) {
+			if (!prof.exit_count[r])
+				continue;
+			exits[n++] = (struct prof_exit_time){ exit_reason_name(r), handler_name(r),
+							      prof.exit_count[r], prof.exit_cycles[r] };
+		}
+		prof_report_exits(exits, n, prof.ticks, head, top, o);
+		return 0;
+	}
+	if (!samples.count) {
+		out_printf(o, "%s\nprof report: no samples ('prof start' takes some)\n", head);
+		return 0;
+	}
+	prof_report(&samples, &symbolizer, &prof.table, &opt, o);
+	if (group == PROF_BY_SYMBOL || group == PROF_BY_ADDRESS) {
+		if (kernel_symbols())
+			out_printf(o, "# guest kernel symbols: %'u from its kallsyms tables at 0x%lx "
+				      "(text from 0x%lx)\n",
+				   prof.kernel.num_syms, (unsigned long)prof.kernel.token_table,
+				   (unsigned long)prof.kernel.text_start);
+		else if (prof.kernel_why)
+			out_printf(o, "# guest kernel symbols: none: %s\n", prof.kernel_why);
+	}
+	return 0;
+}
+
+void prof_dump(const struct out *o)
+{
+	uint64_t n = sample_ring_used(&prof.ring), i;
+	struct sample s;
+	char line[400];
+
+	format_buf(line, sizeof(line),
+		   "H pmuvisor-samples %u event=%s backend=%s period=%lu tsc_hz=%lu samples=%lu dropped=%lu",
+		   PROF_DUMP_VERSION, event_name(),
+		   prof.backend == PROF_BACKEND_AUTO ? "-" : prof_backend_name(prof.backend),
+		   (unsigned long)prof.period, (unsigned long)prof.setup.tsc_hz, (unsigned long)n,
+		   (unsigned long)prof.ring.dropped);
+	prof_dump_line(o, line);
+	for (i = 0; i < n; i++) {
+		if (!sample_ring_peek(&prof.ring, i, &s))
+			break;
+		prof_dump_sample(line, sizeof(line), i, &s);
+		prof_dump_line(o, line);
+	}
+	format_buf(line, sizeof(line), "E %lu", (unsigned long)i);
+	prof_dump_line(o, line);
+}
