@@ -2,6 +2,8 @@
 #include "console/console.h"
 #include "console/log.h"
 #include "vmx/cpuid_policy.h"
+#include "vmx/exit_handlers.h"
+#include "pmu/guest_view.h"
 #include "vmx/vmcs.h"
 #include "lib/cpu.h"
 #include "lib/string.h"
@@ -114,6 +116,8 @@ static int cmd_cpuid(struct shell *sh, int argc, char **argv)
 	n = cpuid((uint32_t)leaf, (uint32_t)subleaf);
 	r = (struct cpuid_result){ n.eax, n.ebx, n.ecx, n.edx };
 	cpuid_policy_apply((uint32_t)leaf, vmcs_read(GUEST_CR4), &r);
+	if (vm.pmu_owned)
+		cpuid_hide_pmu((uint32_t)leaf, &r);
 	out_printf(sh->out, "CPUID 0x%x.%x as the guest sees it: EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n",
 		   (uint32_t)leaf, (uint32_t)subleaf, r.eax, r.ebx, r.ecx, r.edx);
 	return 0;
@@ -179,7 +183,7 @@ const struct shell_command console_commands[] = {
 	{ "continue", "continue", "resume a paused guest where it was", 0, 0, cmd_continue },
 	{ "prof",
 	  "prof start [event=NAME|raw=0xUMASK_EVENT] [period=N|freq=HZ] [callchain[=DEPTH]] "
-	  "[backend=hw|timer] | stop | status | report [top=N] [by=symbol|module|mode|address|exit] "
+	  "[backend=hw|timer] | stop | status | report [top=N] [by=symbol|module|mode|address|caller|exit] "
 	  "| clear | dump",
 	  "system-wide profiling: guest user, guest kernel and pmuvisor", 1, 7, console_cmd_prof },
 };

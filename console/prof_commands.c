@@ -38,7 +38,7 @@ static int prof_cmd_dump(struct shell *sh, int argc, char **argv)
 
 static const char *const group_names[] = {
 	[PROF_BY_SYMBOL] = "symbol", [PROF_BY_MODULE] = "module", [PROF_BY_MODE] = "mode",
-	[PROF_BY_ADDRESS] = "address", [PROF_BY_EXIT] = "exit",
+	[PROF_BY_ADDRESS] = "address", [PROF_BY_CALLER] = "caller", [PROF_BY_EXIT] = "exit",
 };
 
 static int prof_cmd_report(struct shell *sh, int argc, char **argv)
@@ -63,7 +63,7 @@ static int prof_cmd_report(struct shell *sh, int argc, char **argv)
 				continue;
 			}
 			out_printf(sh->out, "prof report: unknown grouping '%s' (by=symbol, module, "
-					    "mode, address or exit)\n", argv[i] + 3);
+					    "mode, address, caller or exit)\n", argv[i] + 3);
 			return -1;
 		}
 		out_printf(sh->out, "prof report: unknown option '%s' (top=N, by=...)\n", argv[i]);

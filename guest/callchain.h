@@ -21,9 +21,12 @@
 #define CALLCHAIN_KERNEL_SPAN (16u << 10)
 #define CALLCHAIN_USER_SPAN (8u << 20)
 
-/* Return addresses into out[0..max), innermost caller first.  'user':
- * the sample was taken at CPL 3 (addresses must be in the lower half). */
-unsigned callchain_walk(const struct kallsyms_reader *r, bool user, uint64_t rsp, uint64_t rbp,
-			uint64_t *out, unsigned max);
+/* Return addresses into out[0..max), innermost caller first, for a
+ * sample at 'rip' with 'rsp' and 'rbp'.  A return address must lie in the
+ * same half of the address space as 'rip' (a Linux kernel's callers are
+ * in the upper half, a program's or the firmware's in the lower); 'user':
+ * the sample was taken at CPL 3 (stack reads need user pages). */
+unsigned callchain_walk(const struct kallsyms_reader *r, bool user, uint64_t rip, uint64_t rsp,
+			uint64_t rbp, uint64_t *out, unsigned max);
 
 #endif

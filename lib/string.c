@@ -1,9 +1,20 @@
 #include "lib/string.h"
 
+#include <stdint.h>
+
+
+/* Eight bytes at a time when both sides are aligned: the profiler copies
+ * samples on the VM-exit path. */
+typedef uint64_t __attribute__((may_alias)) word_alias;
+
 void *memset(void *dst, int value, size_t n)
 {
 	unsigned char *d = dst;
+	uint64_t word = 0x0101010101010101ull * (unsigned char)value;
 
+	if (((uintptr_t)d & 7) == 0)
+		for (; n >= 8; n -= 8, d += 8)
+			*(word_alias *)(void *)d = word;
 	while (n--)
 		*d++ = (unsigned char)value;
 	return dst;
@@ -14,6 +25,10 @@ void *memcpy(void *dst, const void *src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
+	if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			*(word_alias *)(void *)d = *(const word_alias *)(const void *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;

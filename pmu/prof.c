@@ -1,6 +1,7 @@
 #include "pmu/prof.h"
 #include "pmu/prof_clock.h"
 #include "pmu/prof_dump.h"
+#include "pmu/prof_hw.h"
 #include "pmu/sample_ring.h"
 #include "guest/callchain.h"
 #include "guest/kallsyms.h"
@@ -32,6 +33,8 @@ static struct {
 	/* The profile being taken (or last taken). */
 	enum prof_backend backend;
 	const struct pmu_event *event;
+	bool raw;
+	uint16_t raw_code;
 	uint64_t period;
 	unsigned chain_depth;
 	uint64_t started, last_entry, ticks; /* TSC: start, last VM entry, profiled */
@@ -48,11 +51,14 @@ static struct {
 
 /* ---- guest memory, through the guest's page tables ---------------------- */
 
+#define READER_SLOTS 64
+
 struct guest_reader {
 	struct guest_memory memory;
 	bool user;
-	uint64_t tag[64];      /* page number + 1 (0: empty) */
-	uint8_t *page[64];
+	unsigned slots;        /* a power of two, at most READER_SLOTS */
+	uint64_t tag[READER_SLOTS]; /* page number + 1 (0: empty) */
+	uint8_t *page[READER_SLOTS];
 };
 
 static void *map_guest(void *ctx, uint64_t gpa, uint64_t len)
@@ -60,11 +66,14 @@ static void *map_guest(void *ctx, uint64_t gpa, uint64_t len)
 	return vm_guest_phys(gpa, len);
 }
 
-static void reader_reset(struct guest_reader *g, uint64_t cr3, bool user)
+/* 'slots': pages remembered (a stack walk needs a few, a kallsyms search
+ * many); only those are cleared, since walks run on the sampling path. */
+static void reader_reset(struct guest_reader *g, uint64_t cr3, bool user, unsigned slots)
 {
-	memset(g, 0, sizeof(*g));
+	memset(g->tag, 0, slots * sizeof(g->tag[0]));
 	g->memory = (struct guest_memory){ map_guest, 0, cr3 };
 	g->user = user;
+	g->slots = slots;
 }
 
 static int reader_read(void *ctx, uint64_t gva, void *dst, size_t len)
@@ -74,7 +83,7 @@ static int reader_read(void *ctx, uint64_t gva, void *dst, size_t len)
 
 	while (len) {
 		uint64_t page = gva >> 12, gpa;
-		unsigned slot = (unsigned)(page & 63);
+		unsigned slot = (unsigned)(page & (g->slots - 1));
 		size_t in_page = 4096 - (gva & 4095), n = len < in_page ? len : in_page;
 
 		if (g->tag[slot] != page + 1) {
@@ -114,10 +123,21 @@ int prof_init(struct page_pool *pool, const struct prof_setup *setup)
 
 /* ---- sampling ------------------------------------------------------------ */
 
-static void push_guest_sample(uint64_t now, const struct guest_regs *regs)
+void prof_guest_chain(struct sample *s, const struct guest_regs *regs)
 {
 	static struct guest_reader stack_reader;
 	struct kallsyms_reader stack = { reader_read, &stack_reader };
+	bool user = s->mode == SAMPLE_GUEST_USER;
+
+	if (!prof.chain_depth)
+		return;
+	reader_reset(&stack_reader, s->guest_cr3, user, 4);
+	s->chain_depth = (uint8_t)callchain_walk(&stack, user, s->rip, vmcs_read(GUEST_RSP), regs->rbp,
+						 s->chain, prof.chain_depth);
+}
+
+static void push_guest_sample(uint64_t now, const struct guest_regs *regs)
+{
 	bool user = ((vmcs_read(GUEST_SS_AR) >> 5) & 3) == 3; /* CPL = SS.DPL (SDM 5.5) */
 	struct sample s;
 
@@ -130,11 +150,7 @@ static void push_guest_sample(uint64_t now, const struct guest_regs *regs)
 	s.chain_depth = 0;
 	if (!user && s.rip >= KERNEL_HALF)
 		prof.kernel_cr3 = s.guest_cr3;
-	if (prof.chain_depth) {
-		reader_reset(&stack_reader, s.guest_cr3, user);
-		s.chain_depth = (uint8_t)callchain_walk(&stack, user, vmcs_read(GUEST_RSP), regs->rbp,
-							s.chain, prof.chain_depth);
-	}
+	prof_guest_chain(&s, regs);
 	sample_ring_push(&prof.ring, &s);
 }
 
@@ -156,13 +172,18 @@ static void push_pmuvisor_samples(unsigned n, unsigned reason, uint64_t now)
 
 static uint64_t exit_started;
 
+/* Both backends account pmuvisor's time per exit reason exactly; only the
+ * timer backend samples here (the hw backend samples on PMIs). */
 void prof_exit_begin(uint64_t now, const struct guest_regs *regs)
 {
 	uint64_t guest = now - prof.last_entry;
-	unsigned due = prof_clock_advance(&prof.clock, guest);
+	unsigned due;
 
 	exit_started = now;
 	prof.ticks += guest;
+	if (prof.backend != PROF_BACKEND_TIMER)
+		return;
+	due = prof_clock_advance(&prof.clock, guest);
 	while (due--)
 		push_guest_sample(now, regs);
 }
@@ -170,17 +191,22 @@ void prof_exit_begin(uint64_t now, const struct guest_regs *regs)
 void prof_exit_end(unsigned reason, uint64_t now)
 {
 	uint64_t spent = now - exit_started;
-	unsigned due = prof_clock_advance(&prof.clock, spent);
+	unsigned due;
 
 	prof.ticks += spent;
 	prof.exit_count[reason]++;
 	prof.exit_cycles[reason] += spent;
+	if (prof.backend != PROF_BACKEND_TIMER)
+		return;
+	due = prof_clock_advance(&prof.clock, spent);
 	if (due)
 		push_pmuvisor_samples(due, reason, now);
 }
 
 uint32_t prof_timer_value(uint32_t poll_value)
 {
+	if (prof.backend != PROF_BACKEND_TIMER)
+		return poll_value;
 	return prof_clock_timer_value(&prof.clock, prof.setup.timer_shift, poll_value);
 }
 
@@ -191,8 +217,19 @@ void prof_enter_guest(uint64_t now)
 
 /* ---- commands ------------------------------------------------------------ */
 
+static const char *period_unit(void)
+{
+	return prof.backend == PROF_BACKEND_HW ? "events" : "TSC ticks";
+}
+
 static const char *event_name(void)
 {
+	static char raw[16];
+
+	if (prof.raw) {
+		format_buf(raw, sizeof(raw), "raw 0x%04x", prof.raw_code);
+		return raw;
+	}
 	return prof.event ? prof.event->name : "cycles";
 }
 
@@ -212,12 +249,10 @@ static enum prof_backend choose_backend(const struct prof_request *req, const st
 	if (b == PROF_BACKEND_AUTO)
 		b = prof.setup.pmu_counts ? PROF_BACKEND_HW : PROF_BACKEND_TIMER;
 	if (b == PROF_BACKEND_HW) {
-		if (!prof.setup.pmu_counts)
-			out_printf(o, "prof start: backend hw needs a PMU that counts; this one does not (%s); "
-				      "backend=timer works without one\n", prof.setup.pmu_summary);
-		else
-			out_printf(o, "prof start: backend hw is not available in this build; "
-				      "backend=timer works\n");
+		if (prof.setup.pmu_counts)
+			return b;
+		out_printf(o, "prof start: backend hw needs a PMU that counts; this one does not (%s); "
+			      "backend=timer works without one\n", prof.setup.pmu_summary);
 		return PROF_BACKEND_AUTO;
 	}
 	if (!prof.setup.have_timer) {
@@ -225,7 +260,7 @@ static enum prof_backend choose_backend(const struct prof_request *req, const st
 			      "which this CPU does not offer\n");
 		return PROF_BACKEND_AUTO;
 	}
-	if (req->raw || (req->event && str_case_equal(req->event->name, "cycles") == 0)) {
+	if (req->raw || (req->event && !str_case_equal(req->event->name, "cycles"))) {
 		out_printf(o, "prof start: backend timer samples time (TSC ticks) only: event=cycles, "
 			      "not %s%s\n", req->raw ? "a raw event" : "event=",
 			   req->raw ? "" : req->event->name);
@@ -237,7 +272,7 @@ static enum prof_backend choose_backend(const struct prof_request *req, const st
 int prof_start(const struct prof_request *req, const struct out *o)
 {
 	enum prof_backend backend;
-	uint64_t previous = sample_ring_used(&prof.ring);
+	uint64_t previous = sample_ring_used(&prof.ring), period;
 
 	if (prof_running) {
 		out_printf(o, "prof start: already running ('prof stop' first)\n");
@@ -247,12 +282,22 @@ int prof_start(const struct prof_request *req, const struct out *o)
 	if (backend == PROF_BACKEND_AUTO)
 		return -1;
 	forget_samples();
+	/* A frequency becomes a period of TSC ticks, or of events for the hw
+	 * backend, taking the TSC rate as the event rate (as for cycles). */
+	period = req->period ? req->period
+			     : prof.setup.tsc_hz / (req->freq_hz ? req->freq_hz : PROF_DEFAULT_HZ);
+	if (period < PROF_MIN_PERIOD)
+		period = PROF_MIN_PERIOD;
+	if (backend == PROF_BACKEND_HW &&
+	    prof_hw_start(req->event ? req->event : pmu_event_find("cycles"),
+			  req->raw ? req->raw_code : (req->event ? req->event->code : 0x003c), period,
+			  &prof.ring, o) < 0)
+		return -1;
 	prof.backend = backend;
 	prof.event = req->event;
-	prof.period = req->period ? req->period
-				  : prof.setup.tsc_hz / (req->freq_hz ? req->freq_hz : PROF_DEFAULT_HZ);
-	if (prof.period < PROF_MIN_PERIOD)
-		prof.period = PROF_MIN_PERIOD;
+	prof.raw = req->raw;
+	prof.raw_code = req->raw_code;
+	prof.period = period;
 	prof.chain_depth = req->chain_depth;
 	prof_clock_start(&prof.clock, prof.period, rdtsc());
 	prof.started = rdtsc();
@@ -261,9 +306,9 @@ int prof_start(const struct prof_request *req, const struct out *o)
 	if (previous)
 		out_printf(o, "prof: the previous profile's %'lu samples were cleared\n",
 			   (unsigned long)previous);
-	out_printf(o, "prof: started: event %s, backend %s, period %'lu TSC ticks (about %'lu Hz), "
+	out_printf(o, "prof: started: event %s, backend %s, period %'lu %s (about %'lu Hz), "
 		      "call chains ",
-		   event_name(), prof_backend_name(backend), (unsigned long)prof.period,
+		   event_name(), prof_backend_name(backend), (unsigned long)prof.period, period_unit(),
 		   (unsigned long)(prof.setup.tsc_hz / prof.period));
 	if (prof.chain_depth)
 		out_printf(o, "up to %u frames\n", prof.chain_depth);
@@ -279,6 +324,7 @@ int prof_stop(const struct out *o)
 		return -1;
 	}
 	prof_running = false;
+	prof_hw_stop();
 	out_printf(o, "prof: stopped: %'lu samples, %'lu dropped\n",
 		   (unsigned long)sample_ring_used(&prof.ring), (unsigned long)prof.ring.dropped);
 	return 0;
@@ -289,10 +335,10 @@ void prof_status(const struct out *o)
 	uint64_t taken = sample_ring_used(&prof.ring);
 	uint64_t ticks = prof.ticks ? prof.ticks : 1;
 
-	out_printf(o, "prof: %s; event %s, backend %s, period %'lu TSC ticks, call chains ",
+	out_printf(o, "prof: %s; event %s, backend %s, period %'lu %s, call chains ",
 		   prof_running ? "running" : "stopped", event_name(),
 		   prof.backend == PROF_BACKEND_AUTO ? "-" : prof_backend_name(prof.backend),
-		   (unsigned long)prof.period);
+		   (unsigned long)prof.period, period_unit());
 	if (prof.chain_depth)
 		out_printf(o, "up to %u frames\n", prof.chain_depth);
 	else
@@ -303,6 +349,13 @@ void prof_status(const struct out *o)
 		   (unsigned long)(prof.ring.mask + 1),
 		   (unsigned long)((taken + prof.ring.dropped) * prof.setup.tsc_hz / ticks),
 		   (unsigned long)prof.ticks);
+	if (prof.backend == PROF_BACKEND_HW) {
+		uint64_t pmis, foreign;
+
+		prof_hw_counts(&pmis, &foreign);
+		out_printf(o, "prof: %'lu PMIs taken, %'lu other NMIs passed on\n", (unsigned long)pmis,
+			   (unsigned long)foreign);
+	}
 }
 
 void prof_clear(const struct out *o)
@@ -340,7 +393,7 @@ static bool kernel_symbols(void)
 	 * the entry code: try the kernel half too (arch/x86/mm/pti.c). */
 	for (attempt = 0; attempt < 2; attempt++) {
 		cr3 = (prof.kernel_cr3 & CR3_ADDRESS) & ~(attempt ? PTI_USER_BIT : 0);
-		reader_reset(&kernel_reader, cr3, false);
+		reader_reset(&kernel_reader, cr3, false, READER_SLOTS);
 		if (kallsyms_find(&prof.kernel, &kernel_memory, from, from + KALLSYMS_SCAN,
 				  &prof.kernel_why) == 0) {
 			prof.kernel_found = true;
@@ -396,9 +449,9 @@ static int ring_get(void *ctx, uint64_t i, struct sample *out)
 static void header(char *buf, size_t size)
 {
 	format_buf(buf, size,
-		   "# event %s, backend %s, period %'lu TSC ticks, %'lu samples, %'lu dropped%s",
+		   "# event %s, backend %s, period %'lu %s, %'lu samples, %'lu dropped%s",
 		   event_name(), prof.backend == PROF_BACKEND_AUTO ? "-" : prof_backend_name(prof.backend),
-		   (unsigned long)prof.period, (unsigned long)sample_ring_used(&prof.ring),
+		   (unsigned long)prof.period, period_unit(), (unsigned long)sample_ring_used(&prof.ring),
 		   (unsigned long)prof.ring.dropped, prof_running ? " (still running)" : "");
 }
 
@@ -440,7 +493,7 @@ int prof_print_report(enum prof_group group, unsigned top, const struct out *o)
 		return 0;
 	}
 	prof_report(&samples, &symbolizer, &prof.table, &opt, o);
-	if (group == PROF_BY_SYMBOL || group == PROF_BY_ADDRESS) {
+	if (group != PROF_BY_MODULE && group != PROF_BY_MODE) {
 		if (kernel_symbols())
 			out_printf(o, "# guest kernel symbols: %'u from its kallsyms tables at 0x%lx "
 				      "(text from 0x%lx)\n",

@@ -45,6 +45,9 @@ void prof_dump(const struct out *o);
 
 extern bool prof_running;
 
+/* The guest's call chain for sample 's' (taken at this exit), if asked. */
+void prof_guest_chain(struct sample *s, const struct guest_regs *regs);
+
 /* The exit path (vmx/exit.c), only while prof_running: */
 void prof_exit_begin(uint64_t now, const struct guest_regs *regs);
 void prof_exit_end(unsigned reason, uint64_t now);

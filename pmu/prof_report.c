@@ -62,6 +62,8 @@ static void group_key(const struct prof_symbolizer *sym, enum prof_group group,
 		*space = prof_address_space(s->guest_cr3);
 	if (group == PROF_BY_ADDRESS)
 		*key = s->rip;
+	else if (group == PROF_BY_CALLER)
+		*key = s->chain_depth ? s->chain[0] : 0;
 	else if (s->mode != SAMPLE_GUEST_USER)
 		*key = sym->lookup(sym->ctx, (enum sample_mode)s->mode, s->rip);
 }
@@ -123,7 +125,11 @@ static void row_name(const struct prof_symbolizer *sym, enum prof_group group,
 		format_buf(buf, size, "[guest user cr3=0x%lx]", (unsigned long)r->space);
 		return;
 	}
-	if (group == PROF_BY_ADDRESS) {
+	if (group == PROF_BY_CALLER && !r->key) {
+		str_copy(buf, "[no call chain]", size);
+		return;
+	}
+	if (group == PROF_BY_ADDRESS || group == PROF_BY_CALLER) {
 		start = r->mode == SAMPLE_GUEST_USER ? 0 : sym->lookup(sym->ctx, (enum sample_mode)r->mode, r->key);
 		name[0] = '\0';
 		if (start)
@@ -172,7 +178,9 @@ uint64_t prof_report(const struct prof_samples *samples, const struct prof_symbo
 	if (opt->header)
 		out_printf(o, "%s\n", opt->header);
 	out_printf(o, "%8s %10s  %-44s %s\n", "%SAMPLES", "SAMPLES",
-		   opt->group == PROF_BY_ADDRESS ? "ADDRESS" : opt->group == PROF_BY_MODE ? "MODE" : "FUNCTION",
+		   opt->group == PROF_BY_ADDRESS ? "ADDRESS"
+		   : opt->group == PROF_BY_CALLER ? "CALLED FROM"
+		   : opt->group == PROF_BY_MODE ? "MODE" : "FUNCTION",
 		   "MODULE");
 	while ((r = next_largest(table, r)) && (!opt->top || printed < opt->top)) {
 		row_name(sym, opt->group, r, name, sizeof(name));

@@ -18,6 +18,7 @@ enum prof_group {
 	PROF_BY_MODULE,
 	PROF_BY_MODE,
 	PROF_BY_ADDRESS,
+	PROF_BY_CALLER,  /* the first return address of the call chain */
 	PROF_BY_EXIT,
 };
 

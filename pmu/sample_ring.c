@@ -6,6 +6,13 @@
  * (SDM Vol. 3A, 10.2.2), so this is all a single-CPU ring needs. */
 #define barrier() __asm__ volatile("" ::: "memory")
 
+static size_t sample_size(const struct sample *s)
+{
+	unsigned depth = s->chain_depth < SAMPLE_CHAIN_MAX ? s->chain_depth : SAMPLE_CHAIN_MAX;
+
+	return __builtin_offsetof(struct sample, chain) + depth * sizeof(s->chain[0]);
+}
+
 int sample_ring_init(struct sample_ring *ring, struct sample *slots, uint64_t capacity)
 {
 	if (capacity == 0 || (capacity & (capacity - 1)))
@@ -24,7 +31,9 @@ bool sample_ring_push(struct sample_ring *ring, const struct sample *sample)
 		ring->dropped++;
 		return false;
 	}
-	memcpy(&ring->slots[head & ring->mask], sample, sizeof(*sample));
+	/* The header and the chain entries in use: a sample without a chain
+	 * costs a fifth of the whole slot. */
+	memcpy(&ring->slots[head & ring->mask], sample, sample_size(sample));
 	barrier(); /* the slot is complete before the consumer can see it */
 	ring->head = head + 1;
 	return true;
@@ -37,7 +46,7 @@ bool sample_ring_pop(struct sample_ring *ring, struct sample *out)
 	if (tail == ring->head)
 		return false;
 	barrier(); /* read the slot only after seeing the head that covers it */
-	memcpy(out, &ring->slots[tail & ring->mask], sizeof(*out));
+	memcpy(out, &ring->slots[tail & ring->mask], sample_size(&ring->slots[tail & ring->mask]));
 	barrier(); /* the copy is done before the producer may reuse the slot */
 	ring->tail = tail + 1;
 	return true;
@@ -55,6 +64,7 @@ bool sample_ring_peek(const struct sample_ring *ring, uint64_t i, struct sample 
 	if (i >= ring->head - tail)
 		return false;
 	barrier(); /* read the slot only after seeing the head that covers it */
-	memcpy(out, &ring->slots[(tail + i) & ring->mask], sizeof(*out));
+	memcpy(out, &ring->slots[(tail + i) & ring->mask],
+	       sample_size(&ring->slots[(tail + i) & ring->mask]));
 	return true;
 }

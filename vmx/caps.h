@@ -58,6 +58,7 @@ void vmx_caps_report(const struct out *o, const struct vmx_caps *caps);
 #define PIN_NMI_EXITING 3
 #define PIN_VIRTUAL_NMIS 5
 #define PIN_PREEMPTION_TIMER 6
+#define PROC_RDPMC_EXITING 11
 #define PROC_USE_IO_BITMAPS 25
 #define PROC_USE_MSR_BITMAPS 28
 #define PROC_SECONDARY_CONTROLS 31

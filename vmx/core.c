@@ -23,6 +23,7 @@
 #include "lib/page_pool.h"
 #include "lib/string.h"
 #include "pmu/prof.h"
+#include "pmu/guest_view.h"
 
 #define HOST_STACK_PAGES 8
 #define CRITICAL_STACK_PAGES 2
@@ -119,13 +120,17 @@ static int build_bitmaps(uint64_t *msr_bitmap, uint64_t *io_a, uint64_t *io_b)
 {
 	uint8_t *msr = page_pool_alloc(&pool, 1), *io = page_pool_alloc(&pool, 2);
 	uint32_t m;
-	unsigned port;
+	unsigned port, i;
 
 	if (!msr || !io)
 		return fail("out of resident memory for the MSR and I/O bitmaps");
 	intercept_msr(msr, MSR_IA32_FEATURE_CONTROL);
 	for (m = MSR_IA32_VMX_BASIC; m <= 0x491; m++)
 		intercept_msr(msr, m);
+	/* While the PMU is pmuvisor's, the guest gets #GP for its MSRs. */
+	for (i = 0; vm.pmu_owned && i < PMU_MSR_RANGE_COUNT; i++)
+		for (m = pmu_msr_ranges[i].first; m < pmu_msr_ranges[i].first + pmu_msr_ranges[i].count; m++)
+			intercept_msr(msr, m);
 	/* I/O bitmaps A (ports 0-0x7fff) and B: pmuvisor's serial port. */
 	for (port = vm.console_port; vm.console_port && port < vm.console_port + 8u; port++)
 		io[port / 8] |= (uint8_t)(1u << (port % 8));
@@ -327,6 +332,9 @@ int core_entry(struct launch_params *p)
 	vm.phys_top = p->phys_top;
 	vm.guest_control = (int)p->guest_control;
 	vm.console_port = p->console_port;
+	/* A PMU that counts is the profiler's from the start: the guest's
+	 * Linux probes its PMU once, at boot. */
+	vm.pmu_owned = p->pmu_counts != 0;
 
 	vmx_caps_read(&raw);
 	vmx_caps_decode(&raw, &caps);
@@ -374,6 +382,10 @@ int core_entry(struct launch_params *p)
 		goto off;
 	}
 	write_controls(&controls, msr_bitmap, io_a, io_b);
+	/* RDPMC would read pmuvisor's counters (SDM Vol. 3C, 26.1.3). */
+	if (vm.pmu_owned && (raw.procbased >> 32) & (1ull << PROC_RDPMC_EXITING))
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+			   vmcs_read(CPU_BASED_VM_EXEC_CONTROL) | (1u << PROC_RDPMC_EXITING));
 	write_host_state(&tables, (uint64_t)(uintptr_t)stack + HOST_STACK_PAGES * PAGE_SIZE);
 	cr0f = (struct cr_fixed){ vm.cr0_fixed0, vm.cr0_fixed1 };
 	cr4f = (struct cr_fixed){ vm.cr4_fixed0, vm.cr4_fixed1 };

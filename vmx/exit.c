@@ -15,6 +15,7 @@
 #include "lib/panic.h"
 
 struct exit_stats exit_stats;
+volatile unsigned exit_current_reason;
 
 typedef void (*exit_handler)(struct guest_regs *regs);
 
@@ -31,6 +32,7 @@ static const struct {
 	[EXIT_REASON_CPUID] = { "CPUID", handle_cpuid },
 	[EXIT_REASON_GETSEC] = { "GETSEC", handle_vmx_instruction },
 	[EXIT_REASON_HLT] = { "HLT", 0 },
+	[EXIT_REASON_RDPMC] = { "RDPMC", handle_rdpmc },
 	[EXIT_REASON_INVD] = { "INVD", handle_invd },
 	[EXIT_REASON_VMCALL] = { "VMCALL", handle_vmcall },
 	[EXIT_REASON_VMCLEAR] = { "VMCLEAR", handle_vmx_instruction },
@@ -130,6 +132,7 @@ void vmx_exit_handler(struct guest_regs *regs)
 	}
 	if (reason >= EXIT_REASON_COUNT || !exits[reason].handle)
 		exit_stop("unexpected VM exit", reason, regs);
+	exit_current_reason = reason;
 	if (profiling)
 		prof_exit_begin(start, regs);
 	exits[reason].handle(regs);

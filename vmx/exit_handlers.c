@@ -11,6 +11,8 @@
 #include "console/log.h"
 #include "lib/cpu.h"
 #include "lib/cpu_safe.h"
+#include "pmu/guest_view.h"
+#include "pmu/prof_hw.h"
 
 struct vm_config vm;
 
@@ -60,10 +62,11 @@ void handle_exception_nmi(struct guest_regs *regs)
 {
 	uint32_t info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
 
-	/* With NMI exiting, a guest NMI exits here; it belongs to the guest
-	 * (pmuvisor has no NMI source of its own yet): give it back. */
+	/* With NMI exiting, every NMI in the guest exits here: the profiler's
+	 * PMI is taken as a guest sample; any other NMI is the guest's. */
 	if (INTR_TYPE(info) == INTR_TYPE_NMI && (info & 0xff) == VECTOR_NMI) {
-		inject_nmi_or_wait();
+		if (!prof_hw_guest_nmi(regs))
+			inject_nmi_or_wait();
 		return;
 	}
 	exit_stop("unexpected exception exit", EXIT_REASON_EXCEPTION_NMI, regs);
@@ -114,11 +117,19 @@ void handle_cpuid(struct guest_regs *regs)
 
 	/* Only leaf 1 depends on the guest's CR4: read it only then. */
 	cpuid_policy_apply(leaf, leaf == 1 ? vmcs_read(GUEST_CR4) : 0, &r);
+	if (vm.pmu_owned)
+		cpuid_hide_pmu(leaf, &r);
 	regs->rax = r.eax;
 	regs->rbx = r.ebx;
 	regs->rcx = r.ecx;
 	regs->rdx = r.edx;
 	exit_skip_instruction();
+}
+
+void handle_rdpmc(struct guest_regs *regs)
+{
+	/* Only while pmuvisor owns the PMU: as on a CPU without one. */
+	exit_inject_gp();
 }
 
 void handle_invd(struct guest_regs *regs)
@@ -250,7 +261,7 @@ void handle_rdmsr(struct guest_regs *regs)
 	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		/* Locked with VMX disabled: a guest never tries VMXON. */
 		value = 1;
-	} else if (is_vmx_capability_msr(msr)) {
+	} else if (is_vmx_capability_msr(msr) || (vm.pmu_owned && pmu_msr_hidden(msr))) {
 		exit_inject_gp();
 		return;
 	} else if (msr_passthrough(msr, &value, 0) < 0) {
@@ -270,7 +281,7 @@ void handle_wrmsr(struct guest_regs *regs)
 
 	/* FEATURE_CONTROL is locked, the VMX MSRs are read-only. */
 	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_capability_msr(msr) ||
-	    msr_passthrough(msr, &value, 1) < 0) {
+	    (vm.pmu_owned && pmu_msr_hidden(msr)) || msr_passthrough(msr, &value, 1) < 0) {
 		exit_inject_gp();
 		return;
 	}

@@ -21,6 +21,7 @@ struct vm_config {
 	uint32_t preemption_timer_value;
 	uint64_t xcr0_supported;
 	int guest_control;                      /* guest_control=on */
+	int pmu_owned;                          /* the PMU counts: pmuvisor's, hidden */
 };
 
 extern struct vm_config vm;
@@ -38,6 +39,7 @@ void handle_sipi(struct guest_regs *regs);
 void handle_nmi_window(struct guest_regs *regs);
 void handle_cpuid(struct guest_regs *regs);
 void handle_invd(struct guest_regs *regs);
+void handle_rdpmc(struct guest_regs *regs);
 void handle_vmcall(struct guest_regs *regs);
 void handle_vmx_instruction(struct guest_regs *regs);
 void handle_cr_access(struct guest_regs *regs);

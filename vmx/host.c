@@ -1,4 +1,5 @@
 #include "vmx/host.h"
+#include "pmu/prof_hw.h"
 #include "console/log.h"
 #include "lib/panic.h"
 #include "lib/string.h"
@@ -39,6 +40,14 @@ extern const uint64_t host_exception_stubs[32]; /* vmx/host_stubs.asm */
 extern char host_nmi_entry[];
 
 volatile uint32_t host_nmi_pending;
+
+/* An NMI in root mode (vmx/host_stubs.asm): the profiler's PMI, or one
+ * for the guest, re-injected by the exit path. */
+void host_nmi(uint64_t rip)
+{
+	if (!prof_hw_root_nmi(rip, exit_current_reason))
+		host_nmi_pending = 1;
+}
 
 static void set_gate(unsigned vector, uint64_t handler, uint8_t ist)
 {

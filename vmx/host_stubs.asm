@@ -1,12 +1,13 @@
 ; Root-mode interrupt entry points: exceptions 0-31 go to host_exception()
-; (which reports and stops); NMI only records that one arrived, so that the
-; exit path can re-inject it into the guest.
+; (which reports and stops); an NMI goes to host_nmi(), which takes it as
+; the profiler's PMI or records it for the exit path to re-inject into the
+; guest.
 
 bits 64
 default rel
 
 extern host_exception
-extern host_nmi_pending
+extern host_nmi
 global host_exception_stubs
 global host_nmi_entry
 
@@ -51,7 +52,33 @@ exception_common:
 	call host_exception		; never returns
 
 host_nmi_entry:
-	mov dword [host_nmi_pending], 1
+	; Caller-saved registers (the C code may use them), then host_nmi(RIP
+	; of the interrupted instruction) on a 16-byte aligned stack.
+	push rax
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push r8
+	push r9
+	push r10
+	push r11
+	push rbx
+	mov rdi, [rsp + 10 * 8]		; the CPU's frame: RIP first
+	mov rbx, rsp
+	and rsp, -16
+	call host_nmi
+	mov rsp, rbx
+	pop rbx
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rax
 	iretq
 
 section .rodata

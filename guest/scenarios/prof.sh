@@ -10,12 +10,14 @@ client() {
 }
 step() { echo "PMUVISOR-GUEST: prof-step $*"; }
 
-# 1. Known instruction shares in user space.
+# 1. Known instruction shares in user space (and who called them: the
+#    program is built with frame pointers).
 step shares begin
-client prof start period=20000
+client prof start period=20000 callchain=4
 /bin/profload shares 150 | sed 's/^/PMUVISOR-GUEST: /'
 client prof stop
 client prof report by=address top=60
+client prof report by=caller top=5
 step shares end
 
 # 2. pmuvisor's time: a CPUID loop, every CPUID an exit.

@@ -17,21 +17,35 @@
 
 #define BODY "nop; nop; nop; nop; nop; nop; nop; nop; dec %0; jnz 1b"
 
-/* Each function is its loop and little else: the call, the setup and the
- * return add a handful of instructions per 20,000-300,000 in the loop. */
+/* Called at the end of each work function, so that none is a leaf and
+ * each sets up a frame (the program is built with frame pointers, for the
+ * call-chain test). */
+__attribute__((noinline)) void work_done(void)
+{
+	__asm__ volatile("");
+}
+
+/* Each function is its loop and little else: the call, the frame and the
+ * return add a handful of instructions per 200,000-500,000 in the loop. */
 __attribute__((noinline)) void work_fifty(unsigned long n)
 {
 	__asm__ volatile("1: " BODY : "+r"(n));
+	work_done();
+	__asm__ volatile(""); /* not a tail call: keep the frame */
 }
 
 __attribute__((noinline)) void work_thirty(unsigned long n)
 {
 	__asm__ volatile("1: " BODY : "+r"(n));
+	work_done();
+	__asm__ volatile(""); /* not a tail call: keep the frame */
 }
 
 __attribute__((noinline)) void work_twenty(unsigned long n)
 {
 	__asm__ volatile("1: " BODY : "+r"(n));
+	work_done();
+	__asm__ volatile(""); /* not a tail call: keep the frame */
 }
 
 __attribute__((noinline)) void cpuid_loop(unsigned long n)

@@ -2,8 +2,10 @@
 the workloads; pmuvisor's own reports are checked against answers known
 in advance)."""
 
+import os
 import re
 import subprocess
+import time
 
 from machine import BUILD, Machine, TestFailure
 from scenarios import LINUX_CFG, linux_files, shell, test
@@ -38,7 +40,10 @@ def guest_block(m, begin, end, timeout):
 
 def check_shares(m):
     block = guest_block(m, "shares begin", "shares end", 600)
-    ranges = function_ranges(PROFLOAD, SHARES)
+    callers = block[block.index("CALLED FROM"):]
+    block = block[:block.index("CALLED FROM")]
+    ranges = function_ranges(PROFLOAD, list(SHARES) + ["main"])
+    main = ranges.pop("main")
     printed = re.search(r"^PMUVISOR-GUEST: profload: work_fifty=0x([0-9a-f]+)", block, re.M)
     if not printed or int(printed.group(1), 16) != ranges["work_fifty"][0]:
         raise TestFailure("the guest program's addresses differ from its symbols")
@@ -58,6 +63,13 @@ def check_shares(m):
         print("  %-12s %5.2f%% of %d samples (exact: %.0f%%)" % (name, got, total, want))
         if abs(got - want) > 2.0:
             raise TestFailure("%s has %.2f%% of the samples, not %.0f%% +/- 2" % (name, got, want))
+    # Call chains: the three functions are called from main only.
+    from_main = sum(int(n.replace(",", "")) for n, a in re.findall(
+        r"^PMUVISOR-GUEST: prof: +[\d.]+% +([\d,]+) +0x([0-9a-f]+) +\[guest user\]$", callers, re.M)
+        if main[0] <= int(a, 16) < main[1])
+    print("  call chains: %d samples called from main (of %d in the three functions)" % (from_main, total))
+    if from_main < 0.95 * total:
+        raise TestFailure("only %d of %d samples have main as their caller" % (from_main, total))
 
 
 def check_cpuid(m):
@@ -94,6 +106,39 @@ def check_kernel(m):
     print("  kernel top: %s" % ", ".join(names[:5]))
 
 
+def check_console(m):
+    """The rest of the commands, on pmuvisor's console: errors, status, a
+    short profile of the idle guest and its dump, checked on the host."""
+    shell(m, "prof start event=flops", r"^prof start: unknown event 'flops' \(cycles, ")
+    shell(m, "prof start backend=hw", r"^prof start: backend hw needs a PMU that counts; this one "
+          r"does not \(PMU: advertised .*\); backend=timer works without one$")
+    shell(m, "prof start event=branches", r"^prof start: backend timer samples time \(TSC ticks\) "
+          r"only: event=cycles, not event=branches$")
+    shell(m, "prof report by=colour", r"^prof report: unknown grouping 'colour'")
+    shell(m, "prof start period=1000000", r"^prof: started: event cycles, backend timer, "
+          r"period 1,000,000 TSC ticks")
+    shell(m, "prof start", r"^prof start: already running")
+    for _ in range(60):
+        status = shell(m, "prof status", r"^prof: samples ([\d,]+) taken, (\d+) dropped, ring")
+        if int(status.group(1).replace(",", "")) >= 200:
+            break
+        time.sleep(1)
+    stopped = shell(m, "prof stop", r"^prof: stopped: ([\d,]+) samples, 0 dropped$")
+    start = len(m.text("com2"))
+    shell(m, "prof dump", r"^E (\d+) \*[0-9a-f]{8}$", 300)
+    dump = m.text("com2")[start:]
+    result = subprocess.run([os.path.join(os.path.dirname(__file__), "..", "..", "tools", "prof-dump"),
+                             "-"], input=dump, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise TestFailure("tools/prof-dump refused the dump: %s" % result.stderr.strip())
+    want = "%s samples" % stopped.group(1).replace(",", "")
+    if want not in result.stdout:
+        raise TestFailure("the dump does not hold the %s: %s" % (want, result.stdout.splitlines()[0]))
+    print("  " + result.stdout.splitlines()[0])
+    shell(m, "prof clear", r"^prof: cleared [\d,]+ samples$")
+    shell(m, "prof report", r"^prof report: no samples")
+
+
 @test("prof-ground-truth")
 def prof_ground_truth():
     """System-wide profiling, timer backend: exact instruction shares in
@@ -105,3 +150,4 @@ def prof_ground_truth():
         check_shares(m)
         check_cpuid(m)
         check_kernel(m)
+        check_console(m)

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """make run: boot pmuvisor.efi in Bochs (emulated VT-x machine, OVMF) and let
 it start the Linux guest; show both serial lines live, then say what happened.
+With the default scenario (demo), profile the whole machine over pmuvisor's
+console while the guest runs a workload, and print the report.
 
 Environment: PMUVISOR_CPU (Bochs CPU model, default corei7_skylake_x),
-PMUVISOR_TEST (guest scenario, default boot).
+PMUVISOR_TEST (guest scenario, default demo).
 """
 
 import os
@@ -36,9 +38,30 @@ def find(m, line, pattern):
     return hit.group(1) if hit else None
 
 
+def command(m, cursors, line, reply, timeout=120):
+    """Type a line on pmuvisor's console (COM2) and wait for its answer."""
+    start = len(m.text("com2"))
+    m.send("com2", line + "\r")
+    hit = m.expect("com2", reply, timeout, start=start)
+    show_new_lines(m, cursors)
+    return hit
+
+
+def profile(m, cursors):
+    """System-wide profile of the guest's demo workload, from the console."""
+    command(m, cursors, "prof start period=50000", r"^prof: started")
+    m.expect("com1", r"^PMUVISOR-GUEST: demo workload end$", TIMEOUT)
+    show_new_lines(m, cursors)
+    command(m, cursors, "prof stop", r"^prof: stopped")
+    command(m, cursors, "prof report top=25", r"^# guest kernel symbols", 300)
+    command(m, cursors, "prof report by=mode", r"^ +[\d.]+% +[\d,]+ +pmuvisor +pmuvisor$|"
+            r"^  \(\d+ more rows", 60)
+    command(m, cursors, "prof report by=exit top=6", r"in pmuvisor, of [\d,]+ TSC ticks profiled$")
+
+
 def main():
     cpu = os.environ.get("PMUVISOR_CPU", "corei7_skylake_x")
-    scenario = os.environ.get("PMUVISOR_TEST", "boot")
+    scenario = os.environ.get("PMUVISOR_TEST", "demo")
     cmdline = scenarios.LINUX_CMDLINE.replace("pmuvisor.test=boot", "pmuvisor.test=" + scenario)
     cfg = scenarios.LINUX_CFG.replace(scenarios.LINUX_CMDLINE, cmdline)
     print("make run: booting pmuvisor.efi in Bochs (%s, OVMF); pmuvisor's console is COM2, "
@@ -46,9 +69,15 @@ def main():
     cursors = {"com1": 0, "com2": 0}
     with Machine("run", scenarios.linux_files(cfg), cpu=cpu) as m:
         deadline = time.monotonic() + TIMEOUT
+        demo = scenario == "demo"
         while time.monotonic() < deadline:
             show_new_lines(m, cursors)
-            if re.search(r"^PMUVISOR-GUEST: end$", m.text("com1"), re.M):
+            text = m.text("com1")
+            if re.search(r"^PMUVISOR-GUEST: end$", text, re.M):
+                break
+            if demo and re.search(r"^PMUVISOR-GUEST: demo ready$", text, re.M):
+                demo = False
+                profile(m, cursors)
                 break
             if m.proc.poll() is not None:
                 break

@@ -40,7 +40,7 @@ static void test_walks_frames_innermost_first(void **state)
 	uint64_t out[8];
 
 	three_frames();
-	assert_int_equal(callchain_walk(&reader, true, STACK + 8, STACK + 80, out, 8), 3);
+	assert_int_equal(callchain_walk(&reader, true, 0x401000, STACK + 8, STACK + 80, out, 8), 3);
 	assert_true(out[0] == 0x401100 && out[1] == 0x401200 && out[2] == 0x401300);
 }
 
@@ -49,7 +49,7 @@ static void test_depth_is_bounded(void **state)
 	uint64_t out[8];
 
 	three_frames();
-	assert_int_equal(callchain_walk(&reader, true, STACK + 8, STACK + 80, out, 2), 2);
+	assert_int_equal(callchain_walk(&reader, true, 0x401000, STACK + 8, STACK + 80, out, 2), 2);
 }
 
 static void test_no_frame_pointer_gives_a_short_chain_not_an_invented_one(void **state)
@@ -58,20 +58,28 @@ static void test_no_frame_pointer_gives_a_short_chain_not_an_invented_one(void *
 
 	three_frames();
 	/* RBP used as a plain register: below RSP, misaligned, unmapped, zero. */
-	assert_int_equal(callchain_walk(&reader, true, STACK + 400, STACK + 80, out, 8), 0);
-	assert_int_equal(callchain_walk(&reader, true, STACK + 8, STACK + 81, out, 8), 0);
-	assert_int_equal(callchain_walk(&reader, true, STACK + 8, 0xdead0000, out, 8), 0);
-	assert_int_equal(callchain_walk(&reader, true, STACK + 8, 0, out, 8), 0);
+	assert_int_equal(callchain_walk(&reader, true, 0x401000, STACK + 400, STACK + 80, out, 8), 0);
+	assert_int_equal(callchain_walk(&reader, true, 0x401000, STACK + 8, STACK + 81, out, 8), 0);
+	assert_int_equal(callchain_walk(&reader, true, 0x401000, STACK + 8, 0xdead0000, out, 8), 0);
+	assert_int_equal(callchain_walk(&reader, true, 0x401000, STACK + 8, 0, out, 8), 0);
 	/* A loop (a frame pointing at itself or back down) ends the walk. */
 	stack[20] = STACK + 10 * 8;
-	assert_int_equal(callchain_walk(&reader, true, STACK + 8, STACK + 80, out, 8), 2);
-	/* A return address that is not user code (kernel half) ends it. */
+	assert_int_equal(callchain_walk(&reader, true, 0x401000, STACK + 8, STACK + 80, out, 8), 2);
+	/* A return address in the other half than the sample ends it. */
 	three_frames();
 	stack[21] = 0xffffffff81000000ull;
-	assert_int_equal(callchain_walk(&reader, true, STACK + 8, STACK + 80, out, 8), 1);
-	/* ... and for a kernel sample, user addresses are not kernel code. */
+	assert_int_equal(callchain_walk(&reader, true, 0x401000, STACK + 8, STACK + 80, out, 8), 1);
+	/* ... so for a Linux kernel sample, lower-half addresses are not callers. */
 	three_frames();
-	assert_int_equal(callchain_walk(&reader, false, STACK + 8, STACK + 80, out, 8), 0);
+	assert_int_equal(callchain_walk(&reader, false, 0xffffffff81000000ull, STACK + 8, STACK + 80, out, 8), 0);
+}
+
+static void test_firmware_code_in_the_lower_half_walks_at_cpl0(void **state)
+{
+	uint64_t out[8];
+
+	three_frames();
+	assert_int_equal(callchain_walk(&reader, false, 0x7f001000, STACK + 8, STACK + 80, out, 8), 3);
 }
 
 static void test_frames_beyond_the_stack_span_are_refused(void **state)
@@ -79,9 +87,11 @@ static void test_frames_beyond_the_stack_span_are_refused(void **state)
 	uint64_t out[8];
 
 	three_frames();
-	/* A kernel stack is 16 KiB: a frame 16 KiB + 8 above RSP is not on it. */
-	assert_int_equal(callchain_walk(&reader, false, STACK + 80 - CALLCHAIN_KERNEL_SPAN - 8,
+	/* A kernel stack is 16 KiB: a frame further above RSP is not on it. */
+	assert_int_equal(callchain_walk(&reader, false, 0x7f001000, STACK + 80 - CALLCHAIN_KERNEL_SPAN - 8,
 					STACK + 80, out, 8), 0);
+	assert_int_equal(callchain_walk(&reader, false, 0x7f001000, STACK + 80 - CALLCHAIN_KERNEL_SPAN,
+					STACK + 80, out, 1), 1);
 }
 
 /* ---- symtab ------------------------------------------------------------------ */
@@ -141,6 +151,7 @@ int main(void)
 		cmocka_unit_test(test_walks_frames_innermost_first),
 		cmocka_unit_test(test_depth_is_bounded),
 		cmocka_unit_test(test_no_frame_pointer_gives_a_short_chain_not_an_invented_one),
+		cmocka_unit_test(test_firmware_code_in_the_lower_half_walks_at_cpl0),
 		cmocka_unit_test(test_frames_beyond_the_stack_span_are_refused),
 		cmocka_unit_test(test_symtab_names_the_function_at_or_below),
 		cmocka_unit_test(test_symtab_refuses_a_damaged_blob),

@@ -143,7 +143,7 @@ static const struct sample fixture[] = {
 	{ 1, K(0x105), 0x1000, 0, SAMPLE_GUEST_KERNEL, 0, 0, { 0 } }, /* clear_user */
 	{ 2, K(0x110), 0x1000, 0, SAMPLE_GUEST_KERNEL, 0, 0, { 0 } }, /* clear_user */
 	{ 3, K(0x100), 0x1000, 0, SAMPLE_GUEST_KERNEL, 0, 0, { 0 } }, /* clear_user */
-	{ 4, K(0x205), 0x1000, 0, SAMPLE_GUEST_KERNEL, 0, 0, { 0 } }, /* do_syscall_64 */
+	{ 4, K(0x205), 0x1000, 0, SAMPLE_GUEST_KERNEL, 1, 0, { K(0x210) } }, /* do_syscall_64 */
 	{ 5, V(0x40), 0x1000, 0, SAMPLE_PMUVISOR, 0, 10, { 0 } },    /* handle_cpuid */
 	{ 6, V(0x40), 0x1000, 0, SAMPLE_PMUVISOR, 0, 10, { 0 } },
 	{ 7, 0x401000, 0x4000, 0, SAMPLE_GUEST_USER, 0, 0, { 0 } },
@@ -230,6 +230,15 @@ static void test_report_by_address_names_function_and_offset(void **state)
 	assert_non_null(strstr(buf.text, "  10.00%          1  0x401004 "));
 }
 
+static void test_report_by_caller_uses_the_first_return_address(void **state)
+{
+	run_report(PROF_BY_CALLER, 0);
+	assert_non_null(strstr(buf.text, "CALLED FROM"));
+	/* Per mode (and address space): the kernel samples without one. */
+	assert_non_null(strstr(buf.text, "  40.00%          4  [no call chain]"));
+	assert_non_null(strstr(buf.text, "  10.00%          1  0xffffffff81000210 do_syscall_64+0x10"));
+}
+
 static void test_report_full_table_counts_what_it_could_not_group(void **state)
 {
 	struct prof_samples s = { sizeof(fixture) / sizeof(fixture[0]), fixture_get, 0 };
@@ -299,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_report_top_says_what_is_left_out),
 		cmocka_unit_test(test_report_by_module_and_mode),
 		cmocka_unit_test(test_report_by_address_names_function_and_offset),
+		cmocka_unit_test(test_report_by_caller_uses_the_first_return_address),
 		cmocka_unit_test(test_report_full_table_counts_what_it_could_not_group),
 		cmocka_unit_test(test_report_exits_exact_and_sorted),
 		cmocka_unit_test(test_dump_line_checksum_is_crc32),
