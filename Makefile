@@ -63,7 +63,7 @@ NASMFLAGS   := -f elf64 -Werror -g
 # Sources of pmuvisor.efi, by folder (the folders are the architecture).
 PMUVISOR_C := \
 	boot/main.c boot/config.c boot/config_file.c boot/efi.c boot/image.c \
-	boot/payload.c boot/initrd.c boot/hypervisor.c \
+	boot/payload.c boot/initrd.c boot/hypervisor.c guest/sysmap.c \
 	console/serial.c console/log.c \
 	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/ucs2.c lib/number.c \
 	lib/cpu_safe.c lib/page_pool.c \

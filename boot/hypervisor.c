@@ -20,6 +20,7 @@
 extern const uint8_t core_image_start[], core_image_end[];
 
 static struct launch_params params;
+struct kernel_symbols kernel_symbols;
 
 /* The highest address the firmware's memory map describes, rounded up
  * to 1 GiB, and never below 4 GiB (the MMIO hole lives there). */
@@ -74,8 +75,9 @@ int hypervisor_start(const struct config *cfg)
 	EFI_STATUS status;
 	int result;
 
-	uint64_t resident_size = CORE_SIZE + REPORT_SCRATCH +
-				 (((uint64_t)cfg->prof_samples * sizeof(struct sample) + 4095) & ~4095ull);
+	uint64_t symbols_at = CORE_SIZE + REPORT_SCRATCH +
+			      (((uint64_t)cfg->prof_samples * sizeof(struct sample) + 4095) & ~4095ull);
+	uint64_t resident_size = symbols_at + ((kernel_symbols.size + 4095) & ~4095ull);
 
 	if (head->magic != CORE_MAGIC || head->file_size > file_size ||
 	    head->memory_size > CORE_SIZE / 2) {
@@ -94,7 +96,12 @@ int hypervisor_start(const struct config *cfg)
 	memset((void *)(uintptr_t)(resident + head->file_size), 0,
 	       head->memory_size - head->file_size);
 
+	/* The symbols= table rides at the end, hidden from the guest with the
+	 * rest; the pool stops before it. */
+	memcpy((void *)(uintptr_t)(resident + symbols_at), kernel_symbols.table, kernel_symbols.size);
 	memset(&params, 0, sizeof(params));
+	params.kernel_symbols_phys = kernel_symbols.size ? resident + symbols_at : 0;
+	params.kernel_symbols_size = kernel_symbols.size;
 	params.magic = LAUNCH_PARAMS_MAGIC;
 	params.resident_phys = resident;
 	params.resident_size = resident_size;
@@ -107,7 +114,7 @@ int hypervisor_start(const struct config *cfg)
 	str_copy(params.pmu_summary, pmu_summary, sizeof(params.pmu_summary));
 	params.pmu_counts = pmu_counts;
 	params.prof_samples = cfg->prof_samples;
-	pool = (struct page_pool){ resident + head->memory_size, resident + resident_size, 0 };
+	pool = (struct page_pool){ resident + head->memory_size, resident + symbols_at, 0 };
 	params.host_cr3 = host_paging_build(&pool, params.phys_top,
 					    cpuid(0x80000001, 0).edx & CPUID_80000001_EDX_1G_PAGES,
 					    resident, head->memory_size);

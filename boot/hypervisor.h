@@ -16,4 +16,11 @@ int hypervisor_start(const struct config *cfg);
 extern char pmu_summary[128];
 extern uint32_t pmu_counts; /* the probe's verdict is PMU_WORKS */
 
+/* symbols= as a table (guest/sysmap.h), or none. */
+struct kernel_symbols {
+	void *table;
+	size_t size;
+};
+extern struct kernel_symbols kernel_symbols;
+
 #endif

@@ -6,6 +6,7 @@
 #include "boot/config_file.h"
 #include "boot/efi.h"
 #include "boot/hypervisor.h"
+#include "guest/sysmap.h"
 #include "boot/payload.h"
 #include "console/log.h"
 #include "lib/cpu.h"
@@ -61,11 +62,16 @@ static void report_config(const struct config *cfg, const char *found)
 	log_printf("  %-10s %s\n", "on_error", cfg->on_error == ON_ERROR_HALT ? "halt" : "boot");
 }
 
-/* symbols= is read by the profiler later; a wrong path is said now. */
-static void check_symbols(EFI_FILE_HANDLE root, const struct config *cfg)
+/* symbols=: the guest kernel's symbol file becomes the profiler's table
+ * now (boot/hypervisor.c carries it into resident memory); every problem
+ * names the file and line, and profiling then falls back to kallsyms. */
+static void load_symbols(EFI_FILE_HANDLE root, const struct config *cfg)
 {
 	struct efi_file file;
+	struct sysmap_error err;
 	EFI_STATUS status;
+	void *table = NULL;
+	size_t bound, size;
 
 	if (!cfg->symbols[0])
 		return;
@@ -76,8 +82,28 @@ static void check_symbols(EFI_FILE_HANDLE root, const struct config *cfg)
 			  cfg->symbols, efi_status_name(status));
 		return;
 	}
-	log_printf("  %-10s %s (%lu KiB)\n", "symbols", cfg->symbols, (unsigned long)file.size / 1024);
+	bound = sysmap_bound(file.size);
+	if (EFI_ERROR(efi_bs->AllocatePool(EfiLoaderData, bound, &table))) {
+		log_printf("symbols %s: no memory to index it (%lu KiB)\n", cfg->symbols,
+			   (unsigned long)bound / 1024);
+		efi_free_file(&file);
+		return;
+	}
+	size = sysmap_build(file.data, file.size, table, bound, &err);
 	efi_free_file(&file);
+	if (!size) {
+		if (err.line)
+			log_printf("symbols %s:%u: %s; guest kernel names will come from its kallsyms\n",
+				   cfg->symbols, err.line, err.message);
+		else
+			log_printf("symbols %s: %s; guest kernel names will come from its kallsyms\n",
+				   cfg->symbols, err.message);
+		efi_bs->FreePool(table);
+		return;
+	}
+	kernel_symbols = (struct kernel_symbols){ table, size };
+	log_printf("  %-10s %s (%u text symbols, for the guest kernel)\n", "symbols", cfg->symbols,
+		   *(const uint32_t *)(const void *)((const uint8_t *)table + 12));
 }
 
 static const char *report_vmx(void)
@@ -169,7 +195,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	log_printf("image: %s\n", image_path[0] ? image_path : "(unknown path)");
 	report_config(&cfg, found);
 	if (root)
-		check_symbols(root, &cfg);
+		load_symbols(root, &cfg);
 	vmx_problem = report_vmx();
 	report_pmu();
 

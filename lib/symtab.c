@@ -31,7 +31,7 @@ int symtab_open(struct symtab *t, const void *blob, size_t size, uint64_t base)
 int symtab_lookup(const struct symtab *t, uint64_t address, uint64_t limit, uint64_t *start,
 		  const char **name)
 {
-	uint32_t lo = 0, hi = t->count, name_at;
+	uint32_t lo = 0, hi = t->count;
 
 	if (!t->count || address < t->base + u32_at(t, HEADER) || address >= limit)
 		return -1;
@@ -43,10 +43,19 @@ int symtab_lookup(const struct symtab *t, uint64_t address, uint64_t limit, uint
 		else
 			hi = mid;
 	}
-	name_at = u32_at(t, HEADER + 8ull * lo + 4);
+	return symtab_entry(t, lo, start, name);
+}
+
+int symtab_entry(const struct symtab *t, uint32_t i, uint64_t *address, const char **name)
+{
+	uint32_t name_at;
+
+	if (i >= t->count)
+		return -1;
+	name_at = u32_at(t, HEADER + 8ull * i + 4);
 	if ((uint64_t)t->strings + name_at >= t->size)
 		return -1;
-	*start = t->base + u32_at(t, HEADER + 8ull * lo);
+	*address = t->base + u32_at(t, HEADER + 8ull * i);
 	*name = (const char *)t->blob + t->strings + name_at;
 	return 0;
 }

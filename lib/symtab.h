@@ -25,4 +25,7 @@ int symtab_open(struct symtab *t, const void *blob, size_t size, uint64_t base);
 int symtab_lookup(const struct symtab *t, uint64_t address, uint64_t limit, uint64_t *start,
 		  const char **name);
 
+/* Entry 'i' (in address order): its address and name; -1 past the end. */
+int symtab_entry(const struct symtab *t, uint32_t i, uint64_t *address, const char **name);
+
 #endif

@@ -43,6 +43,9 @@ static struct {
 	/* Names. */
 	struct symtab core_symbols;
 	struct kallsyms kernel;
+	struct symtab kernel_map;  /* symbols=, used instead of kallsyms when given */
+	bool have_map;
+	int64_t map_slide;         /* KASLR: running address - the file's address */
 	bool kernel_found;
 	bool kernel_tried;     /* in this report: a failed search is not repeated */
 	const char *kernel_why;
@@ -118,6 +121,13 @@ int prof_init(struct page_pool *pool, const struct prof_setup *setup)
 	prof.table = (struct prof_table){ rows, REPORT_ROWS };
 	symtab_open(&prof.core_symbols, __core_symbols, (size_t)(__core_symbols_end - __core_symbols),
 		    CORE_VIRTUAL_BASE);
+	if (setup->kernel_map && setup->kernel_map_size > 8) {
+		uint64_t base;
+
+		memcpy(&base, setup->kernel_map, sizeof(base));
+		prof.have_map = symtab_open(&prof.kernel_map, (const uint8_t *)setup->kernel_map + 8,
+					    setup->kernel_map_size - 8, base) == 0;
+	}
 	return 0;
 }
 
@@ -193,6 +203,11 @@ void prof_exit_end(unsigned reason, uint64_t now)
 	uint64_t spent = now - exit_started;
 	unsigned due;
 
+	/* Profiling started during this exit (by its handler or the
+	 * console): there is no beginning to measure from. */
+	if (!exit_started)
+		return;
+	exit_started = 0;
 	prof.ticks += spent;
 	prof.exit_count[reason]++;
 	prof.exit_cycles[reason] += spent;
@@ -282,6 +297,7 @@ int prof_start(const struct prof_request *req, const struct out *o)
 	if (backend == PROF_BACKEND_AUTO)
 		return -1;
 	forget_samples();
+	exit_started = 0;
 	/* A frequency becomes a period of TSC ticks, or of events for the hw
 	 * backend, taking the TSC rate as the event rate (as for cycles). */
 	period = req->period ? req->period
@@ -404,6 +420,40 @@ static bool kernel_symbols(void)
 	return false;
 }
 
+/* The file's symbols slide with the kernel: KASLR moves all of its text
+ * by one offset, seen at the system-call entry (IA32_LSTAR). */
+static bool map_ready(void)
+{
+	uint64_t lstar = rdmsr(MSR_IA32_LSTAR), start;
+	const char *name;
+	uint32_t i;
+
+	if (!prof.have_map)
+		return false;
+	if (prof.kernel_found)
+		return true;
+	prof.kernel_why = "symbols= has no entry_SYSCALL_64 to place it by";
+	for (i = 0; i < prof.kernel_map.count; i++) {
+		if (symtab_entry(&prof.kernel_map, i, &start, &name) == 0 &&
+		    strcmp(name, "entry_SYSCALL_64") == 0) {
+			prof.map_slide = (int64_t)(lstar - start);
+			prof.kernel_found = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int map_lookup(uint64_t address, uint64_t *start, const char **name)
+{
+	uint64_t end = prof.kernel_map.base + 0xffffffffull;
+
+	if (symtab_lookup(&prof.kernel_map, address - (uint64_t)prof.map_slide, end, start, name) < 0)
+		return -1;
+	*start += (uint64_t)prof.map_slide;
+	return 0;
+}
+
 static uint64_t symbol_lookup(void *ctx, enum sample_mode mode, uint64_t address)
 {
 	uint64_t start;
@@ -413,6 +463,8 @@ static uint64_t symbol_lookup(void *ctx, enum sample_mode mode, uint64_t address
 	if (mode == SAMPLE_PMUVISOR)
 		return symtab_lookup(&prof.core_symbols, address, (uint64_t)(uintptr_t)__core_text_end,
 				     &start, &name) == 0 ? start : 0;
+	if (mode == SAMPLE_GUEST_KERNEL && prof.have_map)
+		return map_ready() && map_lookup(address, &start, &name) == 0 ? start : 0;
 	if (mode == SAMPLE_GUEST_KERNEL && kernel_symbols() &&
 	    kallsyms_lookup(&prof.kernel, &kernel_memory, address, &index, &start) == 0)
 		return start;
@@ -430,6 +482,11 @@ static void symbol_name(void *ctx, enum sample_mode mode, uint64_t start, char *
 	if (mode == SAMPLE_PMUVISOR) {
 		if (symtab_lookup(&prof.core_symbols, start, (uint64_t)(uintptr_t)__core_text_end, &at,
 				  &name) == 0)
+			str_copy(buf, name, size);
+		return;
+	}
+	if (mode == SAMPLE_GUEST_KERNEL && prof.have_map) {
+		if (map_ready() && map_lookup(start, &at, &name) == 0)
 			str_copy(buf, name, size);
 		return;
 	}
@@ -493,7 +550,13 @@ int prof_print_report(enum prof_group group, unsigned top, const struct out *o)
 		return 0;
 	}
 	prof_report(&samples, &symbolizer, &prof.table, &opt, o);
-	if (group != PROF_BY_MODULE && group != PROF_BY_MODE) {
+	if (group != PROF_BY_MODULE && group != PROF_BY_MODE && prof.have_map) {
+		if (map_ready())
+			out_printf(o, "# guest kernel symbols: %'u from symbols=, slid by 0x%lx to the "
+				      "running kernel\n", prof.kernel_map.count, (unsigned long)prof.map_slide);
+		else
+			out_printf(o, "# guest kernel symbols: none: %s\n", prof.kernel_why);
+	} else if (group != PROF_BY_MODULE && group != PROF_BY_MODE) {
 		if (kernel_symbols())
 			out_printf(o, "# guest kernel symbols: %'u from its kallsyms tables at 0x%lx "
 				      "(text from 0x%lx)\n",

@@ -30,6 +30,8 @@ struct prof_setup {
 	bool pmu_counts;         /* the loader's probe: the PMU counts */
 	const char *pmu_summary; /* ... and its verdict, for errors */
 	uint64_t ring_capacity;  /* samples per CPU (a power of two) */
+	const void *kernel_map;  /* symbols= as a table (guest/sysmap.h), or NULL */
+	uint64_t kernel_map_size;
 };
 
 /* At core start: the ring and the report's scratch from the pool. */

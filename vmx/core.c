@@ -326,7 +326,10 @@ int core_entry(struct launch_params *p)
 	answer = p;
 	p->message[0] = '\0';
 	log_start(p->console_port, p->baud, 0, 0);
-	pool = (struct page_pool){ p->pool_next, p->resident_phys + p->resident_size, 0 };
+	/* The symbols= table, if any, ends the resident region. */
+	pool = (struct page_pool){ p->pool_next,
+				   p->kernel_symbols_phys ? p->kernel_symbols_phys
+							  : p->resident_phys + p->resident_size, 0 };
 	vm.resident_phys = p->resident_phys;
 	vm.resident_size = p->resident_size;
 	vm.phys_top = p->phys_top;
@@ -343,6 +346,7 @@ int core_entry(struct launch_params *p)
 	 * TSC rate >> shift, SDM 26.5.1) about poll_hz times per second. */
 	vm.preemption_timer_value = (uint32_t)((tsc_hz() / (p->poll_hz ? p->poll_hz : 100)) >>
 					       caps.preemption_timer_shift);
+	vm.timer_shift = caps.preemption_timer_shift;
 	/* A byte at the console's rate (10 bits each), twice over. */
 	console_init(p->console_port, tsc_hz() / (p->baud ? p->baud : 115200) * 20);
 	console_info = (struct console_info){ params->pmu_summary, p->baud, p->poll_hz, 0,
@@ -368,7 +372,9 @@ int core_entry(struct launch_params *p)
 	resident.profiling = pool.next;
 	if (prof_init(&pool, &(struct prof_setup){ tsc_hz(), caps.preemption_timer_shift,
 						    controls.preemption_timer, p->pmu_counts != 0,
-						    params->pmu_summary, p->prof_samples }) < 0)
+						    params->pmu_summary, p->prof_samples,
+						    (const void *)(uintptr_t)p->kernel_symbols_phys,
+						    p->kernel_symbols_size }) < 0)
 		return fail("out of resident memory for the profiling sample ring");
 	resident.profiling = pool.next - resident.profiling;
 

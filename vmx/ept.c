@@ -133,9 +133,12 @@ static bool fill_table(struct builder *b, uint64_t *table, unsigned level, uint6
 
 		if (gpa >= b->top)
 			break;
-		/* A 4-KiB page partly excluded is excluded: it cannot be split. */
+		/* A 4-KiB page partly excluded is excluded: it cannot be split.
+		 * Excluded memory is left out page by page, never as a whole
+		 * 2-MiB or 1-GiB entry, so that each page can later be given a
+		 * blank page of its own (vmx/exit_io.c) without splitting. */
 		overlap = excluded_overlap(b->p, gpa, end);
-		if (overlap == EXCLUDED || (level == PT && overlap == PARTLY_EXCLUDED)) {
+		if (level == PT && overlap != OUTSIDE) {
 			b->stats->unmapped_bytes += end - gpa; /* entry stays 0: not present */
 			continue;
 		}

@@ -15,7 +15,6 @@
 #include "lib/panic.h"
 
 struct exit_stats exit_stats;
-volatile unsigned exit_current_reason;
 
 typedef void (*exit_handler)(struct guest_regs *regs);
 
@@ -118,12 +117,44 @@ void exit_stop(const char *why, unsigned reason, const struct guest_regs *regs)
 	panic("the guest was stopped; pmuvisor cannot continue it");
 }
 
+/* TSC time of the console's next poll (0: at the first timer exit). */
+static uint64_t console_due;
+
+/* After the accounting, so that time spent typing (or paused) is not
+ * charged to the exit: the profiler's end of the exit, and the console
+ * when bytes wait or its poll is due.  While someone types, the console
+ * is polled 32 times as often.  While profiling, the timer stops the
+ * guest when the next sample is due, or the console's poll if sooner.
+ * Out of line: CPUID and the other plain exits never come here. */
+static __attribute__((noinline)) void exit_tail(unsigned reason, uint64_t now,
+						struct guest_regs *regs)
+{
+	uint64_t interval = (uint64_t)vm.preemption_timer_value << vm.timer_shift;
+	uint32_t poll;
+
+	if (prof_running)
+		prof_exit_end(reason, now);
+	if (console_has_input() || (reason == EXIT_REASON_PREEMPTION_TIMER && now >= console_due)) {
+		if (console_service(regs))
+			interval /= 32;
+		now = rdtsc();
+		console_due = now + interval;
+		if (!prof_running)
+			vmcs_write(VMX_PREEMPTION_TIMER_VALUE, (uint32_t)(interval >> vm.timer_shift));
+	}
+	if (prof_running) {
+		now = rdtsc();
+		poll = console_due > now ? (uint32_t)((console_due - now) >> vm.timer_shift) : 1;
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, prof_timer_value(poll ? poll : 1));
+		prof_enter_guest(now);
+	}
+}
+
 void vmx_exit_handler(struct guest_regs *regs)
 {
 	uint64_t start = rdtsc(), end;
 	uint32_t full = (uint32_t)vmcs_read(VM_EXIT_REASON);
 	unsigned reason = full & 0xffff;
-	bool profiling = prof_running;
 
 	/* Bit 31: the exit happened during VM entry (SDM 28.8). */
 	if (full & (1u << 31)) {
@@ -132,8 +163,7 @@ void vmx_exit_handler(struct guest_regs *regs)
 	}
 	if (reason >= EXIT_REASON_COUNT || !exits[reason].handle)
 		exit_stop("unexpected VM exit", reason, regs);
-	exit_current_reason = reason;
-	if (profiling)
+	if (prof_running)
 		prof_exit_begin(start, regs);
 	exits[reason].handle(regs);
 	if (host_nmi_pending)
@@ -146,24 +176,8 @@ void vmx_exit_handler(struct guest_regs *regs)
 	end = rdtsc();
 	exit_stats.count[reason]++;
 	exit_stats.cycles[reason] += end - start;
-	if (profiling && prof_running)
-		prof_exit_end(reason, end);
-	/* The console is served after the accounting, so that time spent
-	 * typing (or paused) is not charged to this exit. */
-	if (reason == EXIT_REASON_PREEMPTION_TIMER || console_has_input()) {
-		/* While someone types, poll far more often than at rest. */
-		uint32_t next = console_service(regs) ? vm.preemption_timer_value / 32
-						      : vm.preemption_timer_value;
-
-		if (reason == EXIT_REASON_PREEMPTION_TIMER || next < vm.preemption_timer_value)
-			vmcs_write(VMX_PREEMPTION_TIMER_VALUE, next);
-	}
-	/* While profiling, the timer stops the guest when the next sample is
-	 * due (or the console's poll, if sooner). */
-	if (prof_running) {
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, prof_timer_value(vm.preemption_timer_value));
-		prof_enter_guest(rdtsc());
-	}
+	if (prof_running || reason == EXIT_REASON_PREEMPTION_TIMER || console_has_input())
+		exit_tail(reason, end, regs);
 }
 
 void vmx_resume_failed(struct guest_regs *regs)

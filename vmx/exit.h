@@ -68,7 +68,6 @@ struct exit_stats {
 };
 
 extern struct exit_stats exit_stats;
-extern volatile unsigned exit_current_reason; /* the exit being handled */
 
 const char *exit_reason_name(unsigned reason);
 /* The function that handles 'reason' (for profiles), or NULL. */

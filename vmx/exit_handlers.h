@@ -18,7 +18,8 @@ struct vm_config {
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	int unrestricted_guest;
 	uint16_t console_port;                  /* 8 ports owned from here (0: none) */
-	uint32_t preemption_timer_value;
+	uint32_t preemption_timer_value;        /* the console's poll interval */
+	unsigned timer_shift;                   /* the timer counts TSC >> this */
 	uint64_t xcr0_supported;
 	int guest_control;                      /* guest_control=on */
 	int pmu_owned;                          /* the PMU counts: pmuvisor's, hidden */

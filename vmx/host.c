@@ -1,4 +1,5 @@
 #include "vmx/host.h"
+#include "vmx/vmcs.h"
 #include "pmu/prof_hw.h"
 #include "console/log.h"
 #include "lib/panic.h"
@@ -45,7 +46,8 @@ volatile uint32_t host_nmi_pending;
  * for the guest, re-injected by the exit path. */
 void host_nmi(uint64_t rip)
 {
-	if (!prof_hw_root_nmi(rip, exit_current_reason))
+	/* Root mode runs only to handle an exit: the VMCS says which. */
+	if (!prof_hw_root_nmi(rip, (unsigned)vmcs_read(VM_EXIT_REASON) & 0xffff))
 		host_nmi_pending = 1;
 }
 

@@ -51,6 +51,8 @@ struct launch_params {
 	char pmu_summary[128];
 	uint32_t pmu_counts;     /* the probe found counters that count */
 	uint32_t prof_samples;   /* profiling ring capacity (power of two) */
+	uint64_t kernel_symbols_phys; /* symbols= as a table (guest/sysmap.h), or 0 */
+	uint64_t kernel_symbols_size;
 };
 
 #define LAUNCH_GUEST_RSP 64

@@ -151,3 +151,28 @@ def prof_ground_truth():
         check_cpuid(m)
         check_kernel(m)
         check_console(m)
+
+
+@test("prof-symbols-file")
+def prof_symbols_file():
+    """symbols= names the guest kernel from a System.map (made on the host
+    from the same kernel) slid by KASLR, instead of its kallsyms."""
+    cfg = (LINUX_CFG.replace("pmuvisor.test=boot", "pmuvisor.test=profsym") +
+           "guest_control=on\nsymbols=\\System.map\n")
+    files = linux_files(cfg)
+    files["\\System.map"] = BUILD + "/guest/System.map"
+    with Machine("prof-symbols-file", files) as m:
+        m.expect("com2", r"^  symbols +\\System\.map \([\d]+ text symbols, for the guest kernel\)$", 120)
+        m.expect("com1", r"^PMUVISOR-GUEST: scenario=profsym result=pass$", 600)
+        text = m.text("com1")
+        source = re.search(r"^PMUVISOR-GUEST: prof: # guest kernel symbols: ([\d,]+) from symbols=, "
+                           r"slid by 0x([0-9a-f]+) to the running kernel$", text, re.M)
+        if not source:
+            raise TestFailure("the report does not say it used symbols=: %s" %
+                              re.findall(r"^PMUVISOR-GUEST: prof: # guest kernel.*$", text, re.M))
+        if int(source.group(2), 16) % 0x200000:
+            raise TestFailure("KASLR slide 0x%s is not 2 MiB aligned" % source.group(2))
+        rows = re.findall(r"^PMUVISOR-GUEST: prof: +[\d.]+% +[\d,]+ +(\S+) +vmlinux$", text, re.M)
+        if not rows or not re.match(r"clear_user\w*$", rows[0]):
+            raise TestFailure("the top guest kernel function is not clearing user memory: %s" % rows[:5])
+        print("  slide 0x%s, top: %s" % (source.group(2), ", ".join(rows[:4])))

@@ -227,15 +227,18 @@ def load_options(name, vm):
     files = {"\\EFI\\pmuvisor\\pmuvisor.efi": PMUVISOR_EFI,
              "\\EFI\\pmuvisor\\pmuvisor.cfg": "payload=\\nope.efi\ncmdline=from-file\n",
              "\\hello.efi": HELLO_EFI,
+             "\\bad.map": "ffffffff81000000 T _text\nthis is not a symbol\n",
              "\\startup.nsh": ("@echo -off\r\nfs0:\r\n"
                                "\\EFI\\pmuvisor\\pmuvisor.efi payload=\\hello.efi "
-                               "cmdline=\"from the shell\"\r\n")}
+                               "cmdline=\"from the shell\" symbols=\\bad.map\r\n")}
     with Machine(name, files, **vm) as m:
         m.expect("com1", r"startup\.nsh", 120)
         m.send("com1", "\r")
         m.expect("com2", r"^load options: note: payload overrides pmuvisor\.cfg:1$", 60)
         m.expect("com2", r"^load options: note: cmdline overrides pmuvisor\.cfg:2$", 5)
         m.expect("com2", r"^config: \\EFI\\pmuvisor\\pmuvisor\.cfg$", 5)
+        m.expect("com2", r"^symbols \\bad\.map:2: not 'ADDRESS TYPE NAME'; guest kernel names "
+                 r"will come from its kallsyms$", 30)
         got = m.expect("com1", r"^PMUVISOR-PAYLOAD: load-options=(.*)$", 60).group(1)
         check_equal("payload load options", got, "from the shell")
 

@@ -33,6 +33,7 @@ SRC_vmx_host := vmx/guest_state.c vmx/cr_policy.c vmx/host_paging.c lib/page_poo
 SRC_guest_memory := guest/memory.c lib/string.c
 SRC_sample_ring := pmu/sample_ring.c lib/string.c
 SRC_kallsyms := guest/kallsyms.c lib/string.c
+SRC_sysmap := guest/sysmap.c lib/symtab.c lib/string.c
 SRC_pmu_hw := pmu/hw_sampler.c pmu/events.c tests/unit/pmu_model.c lib/string.c
 SRC_callchain_symtab := guest/callchain.c lib/symtab.c lib/string.c
 SRC_prof := pmu/prof_clock.c pmu/prof_request.c pmu/prof_report.c pmu/prof_dump.c pmu/events.c lib/format.c lib/number.c lib/string.c
