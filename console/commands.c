@@ -4,6 +4,7 @@
 #include "vmx/cpuid_policy.h"
 #include "vmx/exit_handlers.h"
 #include "pmu/guest_view.h"
+#include "pmu/prof.h"
 #include "vmx/vmcs.h"
 #include "lib/cpu.h"
 #include "lib/string.h"
@@ -49,6 +50,7 @@ static int cmd_stats(struct shell *sh, int argc, char **argv)
 				   argv[1]);
 			return -1;
 		}
+		prof_stats_reset();
 		memset(&exit_stats, 0, sizeof(exit_stats));
 		console_info.launch_tsc = rdtsc();
 		out_printf(sh->out, "stats: reset\n");

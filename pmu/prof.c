@@ -1,6 +1,7 @@
 #include "pmu/prof.h"
 #include "pmu/prof_clock.h"
 #include "pmu/prof_dump.h"
+#include "pmu/prof_exit.h"
 #include "pmu/prof_hw.h"
 #include "pmu/sample_ring.h"
 #include "guest/callchain.h"
@@ -29,7 +30,6 @@ static struct {
 	struct prof_setup setup;
 	struct sample_ring ring;
 	struct prof_table table;
-	struct prof_clock clock;
 	/* The profile being taken (or last taken). */
 	enum prof_backend backend;
 	const struct pmu_event *event;
@@ -37,8 +37,11 @@ static struct {
 	uint16_t raw_code;
 	uint64_t period;
 	unsigned chain_depth;
-	uint64_t started, last_entry, ticks; /* TSC: start, last VM entry, profiled */
-	uint64_t exit_count[EXIT_REASON_COUNT], exit_cycles[EXIT_REASON_COUNT];
+	uint64_t started;      /* TSC at 'prof start' */
+	/* pmuvisor's time per exit reason during the profile: exit_stats now
+	 * (or at 'prof stop') less exit_stats at 'prof start', plus what was
+	 * counted before a 'stats reset'. */
+	struct exit_stats at_start, at_stop, before_reset;
 	uint64_t kernel_cr3;   /* a guest CR3 seen at CPL 0: maps the kernel */
 	/* Names. */
 	struct symtab core_symbols;
@@ -146,22 +149,26 @@ void prof_guest_chain(struct sample *s, const struct guest_regs *regs)
 						 s->chain, prof.chain_depth);
 }
 
+/* Written in place in the ring: this runs once per sample. */
 static void push_guest_sample(uint64_t now, const struct guest_regs *regs)
 {
 	bool user = ((vmcs_read(GUEST_SS_AR) >> 5) & 3) == 3; /* CPL = SS.DPL (SDM 5.5) */
-	struct sample s;
+	struct sample *s = sample_ring_reserve(&prof.ring);
 
-	s.tsc = now;
-	s.rip = vmcs_read(GUEST_RIP);
-	s.guest_cr3 = vmcs_read(GUEST_CR3);
-	s.cpu = 0;
-	s.mode = user ? SAMPLE_GUEST_USER : SAMPLE_GUEST_KERNEL;
-	s.exit_reason = 0;
-	s.chain_depth = 0;
-	if (!user && s.rip >= KERNEL_HALF)
-		prof.kernel_cr3 = s.guest_cr3;
-	prof_guest_chain(&s, regs);
-	sample_ring_push(&prof.ring, &s);
+	if (!s)
+		return;
+	s->tsc = now;
+	s->rip = vmcs_read(GUEST_RIP);
+	s->guest_cr3 = vmcs_read(GUEST_CR3);
+	s->cpu = 0;
+	s->mode = user ? SAMPLE_GUEST_USER : SAMPLE_GUEST_KERNEL;
+	s->exit_reason = 0;
+	s->chain_depth = 0;
+	if (!user && s->rip >= KERNEL_HALF)
+		prof.kernel_cr3 = s->guest_cr3;
+	if (prof.chain_depth)
+		prof_guest_chain(s, regs);
+	sample_ring_commit(&prof.ring);
 }
 
 static void push_pmuvisor_samples(unsigned n, unsigned reason, uint64_t now)
@@ -180,54 +187,19 @@ static void push_pmuvisor_samples(unsigned n, unsigned reason, uint64_t now)
 		sample_ring_push(&prof.ring, &s);
 }
 
-static uint64_t exit_started;
+struct prof_exit_state prof_exit;
 
-/* Both backends account pmuvisor's time per exit reason exactly; only the
- * timer backend samples here (the hw backend samples on PMIs). */
-void prof_exit_begin(uint64_t now, const struct guest_regs *regs)
+void prof_take_guest_samples(uint64_t now, uint64_t guest_ticks, const struct guest_regs *regs)
 {
-	uint64_t guest = now - prof.last_entry;
-	unsigned due;
+	unsigned due = prof_clock_cross(&prof_exit.clock, guest_ticks);
 
-	exit_started = now;
-	prof.ticks += guest;
-	if (prof.backend != PROF_BACKEND_TIMER)
-		return;
-	due = prof_clock_advance(&prof.clock, guest);
 	while (due--)
 		push_guest_sample(now, regs);
 }
 
-void prof_exit_end(unsigned reason, uint64_t now)
+void prof_take_pmuvisor_samples(unsigned reason, uint64_t now, uint64_t spent)
 {
-	uint64_t spent = now - exit_started;
-	unsigned due;
-
-	/* Profiling started during this exit (by its handler or the
-	 * console): there is no beginning to measure from. */
-	if (!exit_started)
-		return;
-	exit_started = 0;
-	prof.ticks += spent;
-	prof.exit_count[reason]++;
-	prof.exit_cycles[reason] += spent;
-	if (prof.backend != PROF_BACKEND_TIMER)
-		return;
-	due = prof_clock_advance(&prof.clock, spent);
-	if (due)
-		push_pmuvisor_samples(due, reason, now);
-}
-
-uint32_t prof_timer_value(uint32_t poll_value)
-{
-	if (prof.backend != PROF_BACKEND_TIMER)
-		return poll_value;
-	return prof_clock_timer_value(&prof.clock, prof.setup.timer_shift, poll_value);
-}
-
-void prof_enter_guest(uint64_t now)
-{
-	prof.last_entry = now;
+	push_pmuvisor_samples(prof_clock_cross(&prof_exit.clock, spent), reason, now);
 }
 
 /* ---- commands ------------------------------------------------------------ */
@@ -252,9 +224,9 @@ static void forget_samples(void)
 {
 	sample_ring_clear(&prof.ring);
 	prof.ring.dropped = 0;
-	prof.ticks = 0;
-	memset(prof.exit_count, 0, sizeof(prof.exit_count));
-	memset(prof.exit_cycles, 0, sizeof(prof.exit_cycles));
+	prof_exit.ticks = 0;
+	prof.at_start = prof.at_stop = exit_stats;
+	memset(&prof.before_reset, 0, sizeof(prof.before_reset));
 }
 
 static enum prof_backend choose_backend(const struct prof_request *req, const struct out *o)
@@ -297,7 +269,6 @@ int prof_start(const struct prof_request *req, const struct out *o)
 	if (backend == PROF_BACKEND_AUTO)
 		return -1;
 	forget_samples();
-	exit_started = 0;
 	/* A frequency becomes a period of TSC ticks, or of events for the hw
 	 * backend, taking the TSC rate as the event rate (as for cycles). */
 	period = req->period ? req->period
@@ -315,10 +286,13 @@ int prof_start(const struct prof_request *req, const struct out *o)
 	prof.raw_code = req->raw_code;
 	prof.period = period;
 	prof.chain_depth = req->chain_depth;
-	prof_clock_start(&prof.clock, prof.period, rdtsc());
+	prof_clock_start(&prof_exit.clock, prof.period, rdtsc());
+	prof_exit.sampling = backend == PROF_BACKEND_TIMER;
+	prof_exit.timer_shift = prof.setup.timer_shift;
 	prof.started = rdtsc();
-	prof.last_entry = prof.started;
+	prof_exit.last_entry = prof.started;
 	prof_running = true;
+	exit_profiling(true, prof_exit.sampling);
 	if (previous)
 		out_printf(o, "prof: the previous profile's %'lu samples were cleared\n",
 			   (unsigned long)previous);
@@ -340,6 +314,8 @@ int prof_stop(const struct out *o)
 		return -1;
 	}
 	prof_running = false;
+	exit_profiling(false, false);
+	prof.at_stop = exit_stats;
 	prof_hw_stop();
 	out_printf(o, "prof: stopped: %'lu samples, %'lu dropped\n",
 		   (unsigned long)sample_ring_used(&prof.ring), (unsigned long)prof.ring.dropped);
@@ -349,7 +325,7 @@ int prof_stop(const struct out *o)
 void prof_status(const struct out *o)
 {
 	uint64_t taken = sample_ring_used(&prof.ring);
-	uint64_t ticks = prof.ticks ? prof.ticks : 1;
+	uint64_t ticks = prof_exit.ticks ? prof_exit.ticks : 1;
 
 	out_printf(o, "prof: %s; event %s, backend %s, period %'lu %s, call chains ",
 		   prof_running ? "running" : "stopped", event_name(),
@@ -364,7 +340,7 @@ void prof_status(const struct out *o)
 		   (unsigned long)taken, (unsigned long)prof.ring.dropped, (unsigned long)taken,
 		   (unsigned long)(prof.ring.mask + 1),
 		   (unsigned long)((taken + prof.ring.dropped) * prof.setup.tsc_hz / ticks),
-		   (unsigned long)prof.ticks);
+		   (unsigned long)prof_exit.ticks);
 	if (prof.backend == PROF_BACKEND_HW) {
 		uint64_t pmis, foreign;
 
@@ -380,6 +356,19 @@ void prof_clear(const struct out *o)
 
 	forget_samples();
 	out_printf(o, "prof: cleared %'lu samples\n", (unsigned long)n);
+}
+
+void prof_stats_reset(void)
+{
+	unsigned r;
+
+	/* Keep what the profile counted so far; count on from zero. */
+	for (r = 0; prof_running && r < EXIT_REASON_COUNT; r++) {
+		prof.before_reset.count[r] += exit_stats.count[r] - prof.at_start.count[r];
+		prof.before_reset.cycles[r] += exit_stats.cycles[r] - prof.at_start.cycles[r];
+	}
+	if (prof_running)
+		memset(&prof.at_start, 0, sizeof(prof.at_start));
 }
 
 /* ---- names --------------------------------------------------------------- */
@@ -536,13 +525,18 @@ int prof_print_report(enum prof_group group, unsigned top, const struct out *o)
 		static struct prof_exit_time exits[EXIT_REASON_COUNT];
 		unsigned r, n = 0;
 
+		const struct exit_stats *end = prof_running ? &exit_stats : &prof.at_stop;
+
 		for (r = 0; r < EXIT_REASON_COUNT; r++) {
-			if (!prof.exit_count[r])
-				continue;
-			exits[n++] = (struct prof_exit_time){ exit_reason_name(r), handler_name(r),
-							      prof.exit_count[r], prof.exit_cycles[r] };
+			uint64_t count = prof.before_reset.count[r] + end->count[r] - prof.at_start.count[r];
+			uint64_t cycles = prof.before_reset.cycles[r] + end->cycles[r] -
+					  prof.at_start.cycles[r];
+
+			if (count)
+				exits[n++] = (struct prof_exit_time){ exit_reason_name(r), handler_name(r),
+								      count, cycles };
 		}
-		prof_report_exits(exits, n, prof.ticks, head, top, o);
+		prof_report_exits(exits, n, prof_exit.ticks, head, top, o);
 		return 0;
 	}
 	if (!samples.count) {

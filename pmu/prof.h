@@ -47,13 +47,12 @@ void prof_dump(const struct out *o);
 
 extern bool prof_running;
 
+/* 'stats reset' is about to zero exit_stats: the profile keeps its part. */
+void prof_stats_reset(void);
+
 /* The guest's call chain for sample 's' (taken at this exit), if asked. */
 void prof_guest_chain(struct sample *s, const struct guest_regs *regs);
 
-/* The exit path (vmx/exit.c), only while prof_running: */
-void prof_exit_begin(uint64_t now, const struct guest_regs *regs);
-void prof_exit_end(unsigned reason, uint64_t now);
-uint32_t prof_timer_value(uint32_t poll_value);
-void prof_enter_guest(uint64_t now);
+/* The exit path's part: pmu/prof_exit.h. */
 
 #endif

@@ -26,7 +26,7 @@ void prof_clock_start(struct prof_clock *c, uint64_t period, uint64_t seed)
 	c->left = next_period(c);
 }
 
-unsigned prof_clock_advance(struct prof_clock *c, uint64_t ticks)
+unsigned prof_clock_cross(struct prof_clock *c, uint64_t ticks)
 {
 	unsigned due = 0;
 
@@ -37,13 +37,4 @@ unsigned prof_clock_advance(struct prof_clock *c, uint64_t ticks)
 	}
 	c->left -= ticks;
 	return due;
-}
-
-uint32_t prof_clock_timer_value(const struct prof_clock *c, unsigned shift, uint32_t cap)
-{
-	uint64_t value = c->left >> shift;
-
-	if (value > cap)
-		value = cap;
-	return value ? (uint32_t)value : 1;
 }

@@ -21,13 +21,32 @@ struct prof_clock {
 
 void prof_clock_start(struct prof_clock *c, uint64_t period, uint64_t seed);
 
+/* The slow half of prof_clock_advance(): at least one sample is due. */
+unsigned prof_clock_cross(struct prof_clock *c, uint64_t ticks);
+
 /* 'ticks' went by: returns how many samples fell due (each one rearms
- * the clock with a fresh jittered period). */
-unsigned prof_clock_advance(struct prof_clock *c, uint64_t ticks);
+ * the clock with a fresh jittered period).  Inline: it runs on every
+ * exit while profiling, and most exits see no sample. */
+static inline unsigned prof_clock_advance(struct prof_clock *c, uint64_t ticks)
+{
+	if (ticks < c->left) {
+		c->left -= ticks;
+		return 0;
+	}
+	return prof_clock_cross(c, ticks);
+}
 
 /* The VMX-preemption timer value that stops the guest when the next
  * sample is due (the timer counts TSC >> 'shift'), at most 'cap' (the
  * console's polling interval), at least 1. */
-uint32_t prof_clock_timer_value(const struct prof_clock *c, unsigned shift, uint32_t cap);
+static inline uint32_t prof_clock_timer_value(const struct prof_clock *c, unsigned shift,
+					      uint32_t cap)
+{
+	uint64_t value = c->left >> shift;
+
+	if (value > cap)
+		value = cap;
+	return value ? (uint32_t)value : 1;
+}
 
 #endif

@@ -46,6 +46,25 @@ int sample_ring_init(struct sample_ring *ring, struct sample *slots, uint64_t ca
 /* Producer: false (and counted in 'dropped') when the ring is full. */
 bool sample_ring_push(struct sample_ring *ring, const struct sample *sample);
 
+/* Producer, in two steps, to fill a slot in place: the slot to write,
+ * or NULL (counted in 'dropped') when the ring is full; then commit. */
+static inline struct sample *sample_ring_reserve(struct sample_ring *ring)
+{
+	uint64_t head = ring->head; /* ours: read it once */
+
+	if (head - ring->tail > ring->mask) {
+		ring->dropped++;
+		return 0;
+	}
+	return &ring->slots[head & ring->mask];
+}
+
+static inline void sample_ring_commit(struct sample_ring *ring)
+{
+	__asm__ volatile("" ::: "memory"); /* the slot is complete first */
+	ring->head = ring->head + 1;
+}
+
 /* Consumer: false when empty. */
 bool sample_ring_pop(struct sample_ring *ring, struct sample *out);
 

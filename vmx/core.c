@@ -388,6 +388,8 @@ int core_entry(struct launch_params *p)
 		goto off;
 	}
 	write_controls(&controls, msr_bitmap, io_a, io_b);
+	if (vm.pmu_owned)
+		exit_set_handler(EXIT_REASON_CPUID, handle_cpuid_pmu_hidden);
 	/* RDPMC would read pmuvisor's counters (SDM Vol. 3C, 26.1.3). */
 	if (vm.pmu_owned && (raw.procbased >> 32) & (1ull << PROC_RDPMC_EXITING))
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL,

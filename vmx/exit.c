@@ -11,6 +11,7 @@
 #include "console/console.h"
 #include "console/log.h"
 #include "pmu/prof.h"
+#include "pmu/prof_exit.h"
 #include "lib/cpu.h"
 #include "lib/panic.h"
 
@@ -18,7 +19,7 @@ struct exit_stats exit_stats;
 
 typedef void (*exit_handler)(struct guest_regs *regs);
 
-static const struct {
+static struct {
 	const char *name;
 	exit_handler handle;
 } exits[EXIT_REASON_COUNT] = {
@@ -58,6 +59,11 @@ static const struct {
 	[EXIT_REASON_XSETBV] = { "XSETBV", handle_xsetbv },
 	[EXIT_REASON_VMFUNC] = { "VMFUNC", handle_vmx_instruction },
 };
+
+void exit_set_handler(unsigned reason, void (*handler)(struct guest_regs *regs))
+{
+	exits[reason].handle = handler;
+}
 
 const void *exit_handler_address(unsigned reason)
 {
@@ -120,51 +126,32 @@ void exit_stop(const char *why, unsigned reason, const struct guest_regs *regs)
 /* TSC time of the console's next poll (0: at the first timer exit). */
 static uint64_t console_due;
 
-/* After the accounting, so that time spent typing (or paused) is not
- * charged to the exit: the profiler's end of the exit, and the console
- * when bytes wait or its poll is due.  While someone types, the console
- * is polled 32 times as often.  While profiling, the timer stops the
- * guest when the next sample is due, or the console's poll if sooner.
- * Out of line: CPUID and the other plain exits never come here. */
-static __attribute__((noinline)) void exit_tail(unsigned reason, uint64_t now,
-						struct guest_regs *regs)
+/* The console when bytes wait or its poll is due; while someone types,
+ * it is polled 32 times as often. */
+static __attribute__((noinline)) void poll_console(struct guest_regs *regs)
 {
 	uint64_t interval = (uint64_t)vm.preemption_timer_value << vm.timer_shift;
-	uint32_t poll;
 
-	if (prof_running)
-		prof_exit_end(reason, now);
-	if (console_has_input() || (reason == EXIT_REASON_PREEMPTION_TIMER && now >= console_due)) {
-		if (console_service(regs))
-			interval /= 32;
-		now = rdtsc();
-		console_due = now + interval;
-		if (!prof_running)
-			vmcs_write(VMX_PREEMPTION_TIMER_VALUE, (uint32_t)(interval >> vm.timer_shift));
-	}
-	if (prof_running) {
-		now = rdtsc();
-		poll = console_due > now ? (uint32_t)((console_due - now) >> vm.timer_shift) : 1;
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, prof_timer_value(poll ? poll : 1));
-		prof_enter_guest(now);
-	}
+	if (console_service(regs))
+		interval /= 32;
+	console_due = rdtsc() + interval;
 }
 
-void vmx_exit_handler(struct guest_regs *regs)
+/* The timer value that stops the guest at the console's next poll. */
+static inline uint32_t until_poll(uint64_t now)
 {
-	uint64_t start = rdtsc(), end;
-	uint32_t full = (uint32_t)vmcs_read(VM_EXIT_REASON);
-	unsigned reason = full & 0xffff;
+	uint64_t ticks = console_due > now ? (console_due - now) >> vm.timer_shift : 1;
 
-	/* Bit 31: the exit happened during VM entry (SDM 28.8). */
-	if (full & (1u << 31)) {
-		vmx_check_current(&vm_raw);
-		exit_stop("VM entry failed after loading guest state", reason, regs);
-	}
-	if (reason >= EXIT_REASON_COUNT || !exits[reason].handle)
-		exit_stop("unexpected VM exit", reason, regs);
-	if (prof_running)
-		prof_exit_begin(start, regs);
+	return ticks > UINT32_MAX ? UINT32_MAX : ticks ? (uint32_t)ticks : 1;
+}
+
+/* The handler and the accounting, shared by both entry points below;
+ * returns the TSC at the end. */
+static inline __attribute__((always_inline)) uint64_t dispatch(struct guest_regs *regs,
+							       uint64_t start, unsigned reason)
+{
+	uint64_t end;
+
 	exits[reason].handle(regs);
 	if (host_nmi_pending)
 		exit_deliver_pending_nmi();
@@ -176,8 +163,82 @@ void vmx_exit_handler(struct guest_regs *regs)
 	end = rdtsc();
 	exit_stats.count[reason]++;
 	exit_stats.cycles[reason] += end - start;
-	if (prof_running || reason == EXIT_REASON_PREEMPTION_TIMER || console_has_input())
-		exit_tail(reason, end, regs);
+	return end;
+}
+
+static inline __attribute__((always_inline)) unsigned exit_reason_checked(struct guest_regs *regs)
+{
+	uint32_t full = (uint32_t)vmcs_read(VM_EXIT_REASON);
+	unsigned reason = full & 0xffff;
+
+	/* Bit 31: the exit happened during VM entry (SDM 28.8). */
+	if (full & (1u << 31)) {
+		vmx_check_current(&vm_raw);
+		exit_stop("VM entry failed after loading guest state", reason, regs);
+	}
+	if (reason >= EXIT_REASON_COUNT || !exits[reason].handle)
+		exit_stop("unexpected VM exit", reason, regs);
+	return reason;
+}
+
+/* The console is served after the accounting, so that time spent typing
+ * (or paused) is not charged to the exit.  Two entry points, so that the
+ * plain path pays nothing for profiling: vmx/vmx_entry.asm calls the one
+ * vmx_exit_handler_active points to. */
+void vmx_exit_handler(struct guest_regs *regs)
+{
+	uint64_t start = rdtsc(), end;
+	unsigned reason = exit_reason_checked(regs);
+
+	end = dispatch(regs, start, reason);
+	if (console_has_input() || (reason == EXIT_REASON_PREEMPTION_TIMER && end >= console_due))
+		poll_console(regs);
+	else if (reason != EXIT_REASON_PREEMPTION_TIMER)
+		return; /* the timer counts on toward the next poll */
+	/* Rearm (a timer exit may also be a sample of a profile stopped since;
+	 * a profile started from the console arms its first sample). */
+	end = rdtsc();
+	vmcs_write(VMX_PREEMPTION_TIMER_VALUE,
+		   prof_running ? prof_exit_resume(until_poll(end), end, prof_exit.sampling)
+				: until_poll(end));
+}
+
+/* While profiling: every exit is accounted; with 'sampling' (the timer
+ * backend) the timer stops the guest at the next sample, or at the
+ * console's poll if sooner. */
+static inline __attribute__((always_inline)) void profiling_exit(struct guest_regs *regs,
+								  bool sampling)
+{
+	uint64_t start = rdtsc(), end;
+	unsigned reason = exit_reason_checked(regs);
+
+	prof_exit_begin(start, regs, sampling);
+	end = dispatch(regs, start, reason);
+	prof_exit_end(reason, start, end, sampling);
+	if (console_has_input() || (reason == EXIT_REASON_PREEMPTION_TIMER && end >= console_due)) {
+		poll_console(regs);
+		end = rdtsc();
+	}
+	vmcs_write(VMX_PREEMPTION_TIMER_VALUE,
+		   prof_running ? prof_exit_resume(until_poll(end), end, sampling) : until_poll(end));
+}
+
+static void vmx_exit_handler_sampling(struct guest_regs *regs)
+{
+	profiling_exit(regs, true);
+}
+
+static void vmx_exit_handler_accounting(struct guest_regs *regs)
+{
+	profiling_exit(regs, false);
+}
+
+void (*vmx_exit_handler_active)(struct guest_regs *regs) = vmx_exit_handler;
+
+void exit_profiling(bool on, bool sampling)
+{
+	vmx_exit_handler_active = !on ? vmx_exit_handler
+			       : sampling ? vmx_exit_handler_sampling : vmx_exit_handler_accounting;
 }
 
 void vmx_resume_failed(struct guest_regs *regs)

@@ -109,7 +109,8 @@ void handle_sipi(struct guest_regs *regs)
 		  EXIT_REASON_SIPI, regs);
 }
 
-void handle_cpuid(struct guest_regs *regs)
+static inline __attribute__((always_inline)) void emulate_cpuid(struct guest_regs *regs,
+								  bool hide_pmu)
 {
 	uint32_t leaf = (uint32_t)regs->rax, subleaf = (uint32_t)regs->rcx;
 	struct cpuid_regs native = cpuid(leaf, subleaf);
@@ -117,13 +118,25 @@ void handle_cpuid(struct guest_regs *regs)
 
 	/* Only leaf 1 depends on the guest's CR4: read it only then. */
 	cpuid_policy_apply(leaf, leaf == 1 ? vmcs_read(GUEST_CR4) : 0, &r);
-	if (vm.pmu_owned)
+	if (hide_pmu)
 		cpuid_hide_pmu(leaf, &r);
 	regs->rax = r.eax;
 	regs->rbx = r.ebx;
 	regs->rcx = r.ecx;
 	regs->rdx = r.edx;
 	exit_skip_instruction();
+}
+
+void handle_cpuid(struct guest_regs *regs)
+{
+	emulate_cpuid(regs, false);
+}
+
+/* The CPUID handler while pmuvisor owns the PMU (vmx/core.c puts it in
+ * the table): the plain one stays as short as it was. */
+void handle_cpuid_pmu_hidden(struct guest_regs *regs)
+{
+	emulate_cpuid(regs, true);
 }
 
 void handle_rdpmc(struct guest_regs *regs)
