@@ -435,7 +435,14 @@ static bool map_ready(void)
 
 static int map_lookup(uint64_t address, uint64_t *start, const char **name)
 {
-	uint64_t end = prof.kernel_map.base + 0xffffffffull;
+	uint64_t end;
+	const char *last;
+
+	/* A file gives no sizes: the last function is taken to end within
+	 * 64 KiB (and the top of the address space caps that). */
+	if (symtab_entry(&prof.kernel_map, prof.kernel_map.count - 1, &end, &last) < 0)
+		return -1;
+	end = end > UINT64_MAX - 0x10000 ? UINT64_MAX : end + 0x10000;
 
 	if (symtab_lookup(&prof.kernel_map, address - (uint64_t)prof.map_slide, end, start, name) < 0)
 		return -1;
