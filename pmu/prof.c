@@ -160,10 +160,8 @@ static void push_guest_sample(uint64_t now, const struct guest_regs *regs)
 	s->tsc = now;
 	s->rip = vmcs_read(GUEST_RIP);
 	s->guest_cr3 = vmcs_read(GUEST_CR3);
-	s->cpu = 0;
-	s->mode = user ? SAMPLE_GUEST_USER : SAMPLE_GUEST_KERNEL;
-	s->exit_reason = 0;
-	s->chain_depth = 0;
+	/* cpu 0, the mode, no chain, no exit reason: one store. */
+	*(uint64_t *)(void *)&s->cpu = (uint64_t)(user ? SAMPLE_GUEST_USER : SAMPLE_GUEST_KERNEL) << 32;
 	if (!user && s->rip >= KERNEL_HALF)
 		prof.kernel_cr3 = s->guest_cr3;
 	if (prof.chain_depth)

@@ -31,6 +31,13 @@ struct sample {
 	uint64_t chain[SAMPLE_CHAIN_MAX];
 };
 
+/* cpu, mode, chain_depth and exit_reason fill one 8-byte word, which the
+ * sampling path writes at once (little-endian: mode is byte 4). */
+_Static_assert(__builtin_offsetof(struct sample, cpu) % 8 == 0 &&
+	       __builtin_offsetof(struct sample, mode) == __builtin_offsetof(struct sample, cpu) + 4 &&
+	       __builtin_offsetof(struct sample, chain) == __builtin_offsetof(struct sample, cpu) + 8,
+	       "sample header layout");
+
 struct sample_ring {
 	struct sample *slots;
 	uint64_t mask;          /* capacity - 1; capacity is a power of two */

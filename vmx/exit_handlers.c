@@ -303,8 +303,8 @@ void handle_wrmsr(struct guest_regs *regs)
 
 void handle_preemption_timer(struct guest_regs *regs)
 {
-	/* Nothing to do here: the exit path polls the console and rearms
-	 * the timer (vmx/exit.c). */
+	/* Nothing to do here: the exit path polls the console, takes the
+	 * profiler's samples and rearms the timer (vmx/exit.c). */
 }
 
 void handle_xsetbv(struct guest_regs *regs)

@@ -52,7 +52,7 @@ def profile(m, cursors):
     command(m, cursors, "prof start period=50000", r"^prof: started")
     m.expect("com1", r"^PMUVISOR-GUEST: demo workload end$", TIMEOUT)
     show_new_lines(m, cursors)
-    command(m, cursors, "prof stop", r"^prof: stopped")
+    command(m, cursors, "prof status", r"^prof: samples")
     command(m, cursors, "prof report top=25", r"^# guest kernel symbols", 300)
     command(m, cursors, "prof report by=mode", r"^ +[\d.]+% +[\d,]+ +pmuvisor +pmuvisor$|"
             r"^  \(\d+ more rows", 60)
@@ -64,6 +64,8 @@ def main():
     scenario = os.environ.get("PMUVISOR_TEST", "demo")
     cmdline = scenarios.LINUX_CMDLINE.replace("pmuvisor.test=boot", "pmuvisor.test=" + scenario)
     cfg = scenarios.LINUX_CFG.replace(scenarios.LINUX_CMDLINE, cmdline)
+    if scenario == "demo":
+        cfg += "guest_control=on\n"  # the workload waits for the profile to start
     print("make run: booting pmuvisor.efi in Bochs (%s, OVMF); pmuvisor's console is COM2, "
           "the guest's COM1. Logs: build/test-logs/run/" % cpu, flush=True)
     cursors = {"com1": 0, "com2": 0}
@@ -92,6 +94,13 @@ def main():
         kernel = find(m, "com1", r"^PMUVISOR-GUEST: kernel=(\S+)$")
         as_guest = find(m, "com2", r"^(hypervisor: running); this firmware is now pmuvisor's guest$")
         signature = find(m, "com1", r"^PMUVISOR-GUEST: hypervisor_signature=(\S+)$")
+        report = m.text("com2")
+        top = {}
+        for module in ("vmlinux", "[guest user]", "pmuvisor"):
+            row = re.search(r"^ +([\d.]+%) +[\d,]+ +(\[guest user cr3=\S+\]|\S+) +" + re.escape(module) + "$",
+                            report, re.M)
+            if row:
+                top[module] = "%s (%s)" % (row.group(2), row.group(1))
     print()
     print("What happened:")
     print("  pmuvisor     %s" % (banner or "NO BANNER on COM2"))
@@ -101,11 +110,18 @@ def main():
         print("  guest        did not reach userspace within %d s (logs: build/test-logs/run/)"
               % TIMEOUT)
         return 1
+    where = "natively, started by pmuvisor.efi"
+    if as_guest:
+        where = "as pmuvisor's guest" + (" (CPUID 0x40000000 says \"%s\")" % signature
+                                         if signature else "")
     print("  guest        Linux %s reached userspace %s, %.0f s after power-on" %
-          (kernel, "as pmuvisor's guest (CPUID 0x40000000 says \"%s\")" % signature
-           if as_guest else "natively, started by pmuvisor.efi", elapsed))
+          (kernel, where, elapsed))
     print("  cmdline      %s%s" % (guest_cmdline, "  (= cmdline= in pmuvisor.cfg)"
                                    if guest_cmdline == cmdline else "  (DIFFERS from pmuvisor.cfg)"))
+    if scenario == "demo":
+        print("  profile      top guest kernel function: %s; top guest address space: %s; top "
+              "pmuvisor function: %s" % (top.get("vmlinux", "none"), top.get("[guest user]", "none"),
+                                         top.get("pmuvisor", "none")))
     print(userspace)
     return 0
 
