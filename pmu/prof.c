@@ -197,7 +197,11 @@ void prof_take_guest_samples(uint64_t now, uint64_t guest_ticks, const struct gu
 
 void prof_take_pmuvisor_samples(unsigned reason, uint64_t now, uint64_t spent)
 {
-	push_pmuvisor_samples(prof_clock_cross(&prof_exit.clock, spent), reason, now);
+	unsigned due = prof_clock_cross(&prof_exit.clock, spent);
+
+	/* Not after 'prof stop' (this exit may have been the one that ran it). */
+	if (prof_running)
+		push_pmuvisor_samples(due, reason, now);
 }
 
 /* ---- commands ------------------------------------------------------------ */

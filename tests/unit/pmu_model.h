@@ -1,11 +1,10 @@
 /*
- * A model of the architectural PMU as the SDM specifies it (Vol. 3B,
- * 20.2; Vol. 3A, 11.5.1 for the LVT entry), for the unit tests of the
- * code that cannot run in Bochs: counters that count per privilege level,
- * overflow after exactly -value events, GLOBAL_CTRL/STATUS/OVF_CTRL,
- * legacy and full-width counter writes, freeze on PMI, and a PMI that the
- * local APIC delivers as an NMI (masking its LVT entry) to whichever mode
- * the CPU is in: VMX root (pmuvisor) or the guest.
+ * The PMU hardware for the hw backend's unit tests: the SDM register file
+ * (pmu/vpmu_regs.c, itself tested against the SDM in test_vpmu.c) plus
+ * what surrounds it on a real CPU: IA32_PERF_CAPABILITIES, IA32_DEBUGCTL's
+ * freeze-on-PMI, and the local APIC's LVT entry that turns an overflow
+ * into an NMI (masking itself as it delivers, SDM Vol. 3A, 11.5.1) to
+ * whichever mode the CPU is in: VMX root (pmuvisor) or the guest.
  */
 #ifndef TESTS_UNIT_PMU_MODEL_H
 #define TESTS_UNIT_PMU_MODEL_H
@@ -14,15 +13,12 @@
 #include <stdint.h>
 
 #include "pmu/caps.h"
-
-#define MODEL_MAX_GP 8
-#define MODEL_MAX_FIXED 4
+#include "pmu/vpmu_regs.h"
 
 struct pmu_model {
 	struct pmu_caps caps;
-	bool fw_write;            /* IA32_PERF_CAPABILITIES.FW_WRITE */
-	uint64_t pmc[MODEL_MAX_GP], evtsel[MODEL_MAX_GP], fixed[MODEL_MAX_FIXED];
-	uint64_t fixed_ctrl, global_ctrl, global_status, debugctl;
+	struct vpmu_regs regs;
+	uint64_t debugctl;
 	uint32_t lvtpc;
 	bool root;                /* the CPU is in VMX root mode */
 	unsigned cpl;
@@ -42,7 +38,11 @@ int pmu_model_rdmsr(struct pmu_model *m, uint32_t msr, uint64_t *value);
 int pmu_model_wrmsr(struct pmu_model *m, uint32_t msr, uint64_t value);
 
 /* 'n' occurrences of event 'code' (UMASK << 8 | EVENT) at the model's
- * current CPL and mode. */
+ * current CPL and mode; a PMI is raised at the end of the batch. */
 void pmu_model_count(struct pmu_model *m, uint16_t code, uint64_t n);
+
+/* Register shorthands for the tests. */
+#define MODEL_FIXED(m, i) ((m)->regs.fixed[i])
+#define MODEL_PMC(m, i) ((m)->regs.pmc[i])
 
 #endif

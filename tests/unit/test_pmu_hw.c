@@ -53,7 +53,7 @@ static uint64_t global_ctrl_at_sample;
 static void take_sample(void *ctx)
 {
 	samples_taken++;
-	global_ctrl_at_sample = model.global_ctrl;
+	global_ctrl_at_sample = model.regs.global_ctrl;
 	/* The sample is taken while frozen: pmuvisor's work here counts not. */
 	pmu_model_count(&model, CYCLES, handler_events);
 }
@@ -85,9 +85,9 @@ static void test_cycles_use_fixed_counter_1_at_every_privilege_level(void **stat
 	assert_true(sampler.fixed);
 	assert_int_equal(sampler.index, 1);
 	/* Field 1 of FIXED_CTR_CTRL: OS, USR and PMI (20.2.2). */
-	assert_int_equal(model.fixed_ctrl, 0xb0);
-	assert_true(model.global_ctrl == 1ull << 33);
-	assert_true(model.fixed[1] == ((0 - 100000ull) & MASK48));
+	assert_int_equal(model.regs.fixed_ctrl, 0xb0);
+	assert_true(model.regs.global_ctrl == 1ull << 33);
+	assert_true(model.regs.fixed[1] == ((0 - 100000ull) & MASK48));
 	assert_int_equal(model.lvtpc, LVT_DELIVERY_NMI);
 	/* Counts guest user, guest kernel and pmuvisor (root, CPL 0) alike. */
 	model.cpl = 3;
@@ -97,7 +97,7 @@ static void test_cycles_use_fixed_counter_1_at_every_privilege_level(void **stat
 	model.root = true;
 	pmu_model_count(&model, CYCLES, 10);
 	pmu_model_count(&model, INSTRUCTIONS, 10); /* another event: not counted */
-	assert_true(model.fixed[1] == ((0 - 100000ull + 30) & MASK48));
+	assert_true(model.regs.fixed[1] == ((0 - 100000ull + 30) & MASK48));
 }
 
 static void test_overflow_at_exactly_the_period_then_reload(void **state)
@@ -105,20 +105,20 @@ static void test_overflow_at_exactly_the_period_then_reload(void **state)
 	start(4, 3, true, "cycles", CYCLES, 5000);
 	pmu_model_count(&model, CYCLES, 4999);
 	assert_int_equal(model.pmis_guest, 0);
-	assert_true(model.global_status == 0);
+	assert_true(model.regs.global_status == 0);
 	pmu_model_count(&model, CYCLES, 1);
 	assert_int_equal(model.pmis_guest, 1);
 	assert_int_equal(model.pmi_at, 5000);
-	assert_true(model.global_status == 1ull << 33);
+	assert_true(model.regs.global_status == 1ull << 33);
 	assert_true(model.lvtpc & LVT_MASKED); /* the APIC masked it on delivery */
 
 	assert_true(pmi());
 	assert_int_equal(samples_taken, 1);
 	assert_true(global_ctrl_at_sample == 0);        /* taken while frozen */
-	assert_true(model.global_status == 0);          /* OVF_CTRL cleared it */
-	assert_true(model.fixed[1] == ((0 - 5000ull) & MASK48)); /* reloaded */
+	assert_true(model.regs.global_status == 0);          /* OVF_CTRL cleared it */
+	assert_true(model.regs.fixed[1] == ((0 - 5000ull) & MASK48)); /* reloaded */
 	assert_false(model.lvtpc & LVT_MASKED);         /* unmasked again */
-	assert_true(model.global_ctrl == 1ull << 33);   /* unfrozen */
+	assert_true(model.regs.global_ctrl == 1ull << 33);   /* unfrozen */
 	/* The next PMI comes exactly one period later. */
 	pmu_model_count(&model, CYCLES, 5000);
 	assert_int_equal(model.pmis_guest, 2);
@@ -134,7 +134,7 @@ static void test_handler_is_frozen_so_its_own_events_are_not_counted(void **stat
 	handler_events = 700; /* pmuvisor's handler, between freeze and unfreeze */
 	assert_true(pmi());
 	in_handler = false;
-	assert_true(model.fixed[1] == ((0 - 5000ull) & MASK48));
+	assert_true(model.regs.fixed[1] == ((0 - 5000ull) & MASK48));
 	assert_int_equal(model.pmis_guest, 1);
 }
 
@@ -143,11 +143,11 @@ static void test_freeze_on_pmi_by_debugctl_is_undone_by_the_handler(void **state
 	start(4, 3, true, "cycles", CYCLES, 5000);
 	model.debugctl = DEBUGCTL_FREEZE_PERFMON_ON_PMI;
 	pmu_model_count(&model, CYCLES, 5000);
-	assert_true(model.global_ctrl == 0); /* frozen by the PMI */
+	assert_true(model.regs.global_ctrl == 0); /* frozen by the PMI */
 	pmu_model_count(&model, CYCLES, 100);
-	assert_true(model.fixed[1] == 0);    /* not counting while frozen */
+	assert_true(model.regs.fixed[1] == 0);    /* not counting while frozen */
 	assert_true(pmi());
-	assert_true(model.global_ctrl == 1ull << 33);
+	assert_true(model.regs.global_ctrl == 1ull << 33);
 	pmu_model_count(&model, CYCLES, 5000);
 	assert_int_equal(model.pmis_guest, 2);
 }
@@ -184,7 +184,7 @@ static void test_pmi_in_root_is_pmuvisors_sample_in_guest_the_guests(void **stat
 static void test_an_nmi_without_our_overflow_is_not_ours(void **state)
 {
 	start(4, 3, true, "cycles", CYCLES, 1000);
-	model.global_status = 1ull << 0; /* someone else's counter */
+	model.regs.global_status = 1ull << 0; /* someone else's counter */
 	assert_false(pmi());
 	assert_int_equal(writes, 0);      /* nothing touched */
 	assert_int_equal(samples_taken, 0);
@@ -197,7 +197,7 @@ static void test_overflow_buffer_and_condition_bits_are_cleared_too(void **state
 	pmu_model_count(&model, CYCLES, 1000);
 	pmu_model_wrmsr(&model, MSR_IA32_PERF_GLOBAL_STATUS_SET, GLOBAL_STATUS_COND_CHGD);
 	assert_true(pmi());
-	assert_true(model.global_status == 0);
+	assert_true(model.regs.global_status == 0);
 }
 
 static void test_general_purpose_counter_legacy_and_full_width_writes(void **state)
@@ -208,15 +208,15 @@ static void test_general_purpose_counter_legacy_and_full_width_writes(void **sta
 	start(4, 3, true, "LLC-misses", LLC_MISSES, 3000);
 	assert_false(sampler.fixed);
 	assert_int_equal(sampler.index, 0);
-	assert_true(model.evtsel[0] == (LLC_MISSES | EVTSEL_USR | EVTSEL_OS | EVTSEL_INT | EVTSEL_EN));
-	assert_true(model.pmc[0] == ((0 - 3000ull) & MASK48));
+	assert_true(model.regs.evtsel[0] == (LLC_MISSES | EVTSEL_USR | EVTSEL_OS | EVTSEL_INT | EVTSEL_EN));
+	assert_true(model.regs.pmc[0] == ((0 - 3000ull) & MASK48));
 	pmu_model_count(&model, LLC_MISSES, 3000);
 	assert_int_equal(model.pmis_guest, 1);
-	assert_true(model.global_status == 1);
+	assert_true(model.regs.global_status == 1);
 	/* Without full-width writes, the legacy write's sign extension gives
 	 * the same 48-bit value... */
 	start(4, 3, false, "LLC-misses", LLC_MISSES, 3000);
-	assert_true(model.pmc[0] == ((0 - 3000ull) & MASK48));
+	assert_true(model.regs.pmc[0] == ((0 - 3000ull) & MASK48));
 	/* ...but only periods below 2^31 fit. */
 	assert_int_equal(hw_sampler_choose(&sampler, &model.caps, false, pmu_event_find("LLC-misses"),
 					   LLC_MISSES, 1ull << 31, &why), -1);
@@ -224,7 +224,7 @@ static void test_general_purpose_counter_legacy_and_full_width_writes(void **sta
 					   LLC_MISSES, 1ull << 31, &why), 0);
 	/* A raw code goes to PMC0 as it is. */
 	start(4, 3, true, 0, 0x01a2, 2000);
-	assert_true((model.evtsel[0] & 0xffff) == 0x01a2);
+	assert_true((model.regs.evtsel[0] & 0xffff) == 0x01a2);
 	/* Instructions on a PMU without fixed counters: PMC0. */
 	start(2, 0, false, "instructions", INSTRUCTIONS, 2000);
 	assert_false(sampler.fixed);
@@ -261,7 +261,7 @@ static void test_a_faulting_msr_leaves_everything_disabled(void **state)
 					   CYCLES, 1000, &why), 0);
 	sampler.ops = (struct pmu_ops){ model_read, model_write, model_arm_lvtpc, 0 };
 	assert_int_equal(hw_sampler_start(&sampler), -1);
-	assert_true(model.global_ctrl == 0);
+	assert_true(model.regs.global_ctrl == 0);
 	pmu_model_count(&model, CYCLES, 5000);
 	assert_int_equal(model.pmis_guest + model.pmis_root, 0);
 }
@@ -271,11 +271,11 @@ static void test_stop_disables_and_no_pmi_follows(void **state)
 	start(4, 3, true, "instructions", INSTRUCTIONS, 1000);
 	pmu_model_count(&model, INSTRUCTIONS, 500);
 	hw_sampler_stop(&sampler);
-	assert_true(model.global_ctrl == 0);
-	assert_int_equal(model.fixed_ctrl & 0xf, 0);
+	assert_true(model.regs.global_ctrl == 0);
+	assert_int_equal(model.regs.fixed_ctrl & 0xf, 0);
 	pmu_model_count(&model, INSTRUCTIONS, 5000);
 	assert_int_equal(model.pmis_guest, 0);
-	assert_true(model.fixed[0] == 0);
+	assert_true(model.regs.fixed[0] == 0);
 }
 
 static void test_the_model_follows_the_sdm(void **state)
@@ -298,18 +298,18 @@ static void test_the_model_follows_the_sdm(void **state)
 	pmu_model_count(&model, CYCLES, 5);
 	model.cpl = 0;
 	pmu_model_count(&model, CYCLES, 7);
-	assert_true(model.pmc[0] == 7 && model.pmc[1] == 5);
+	assert_true(model.regs.pmc[0] == 7 && model.regs.pmc[1] == 5);
 	/* GLOBAL_CTRL gates counting. */
 	pmu_model_wrmsr(&model, MSR_IA32_PERF_GLOBAL_CTRL, 0);
 	pmu_model_count(&model, CYCLES, 7);
-	assert_true(model.pmc[0] == 7);
+	assert_true(model.regs.pmc[0] == 7);
 	/* A masked LVT entry loses the PMI. */
 	pmu_model_wrmsr(&model, MSR_IA32_PMC0, 0xffffffff); /* -1: overflows on the next event */
 	pmu_model_wrmsr(&model, MSR_IA32_PERFEVTSEL0, CYCLES | EVTSEL_OS | EVTSEL_INT | EVTSEL_EN);
 	pmu_model_wrmsr(&model, MSR_IA32_PERF_GLOBAL_CTRL, 1);
 	pmu_model_count(&model, CYCLES, 1);
 	assert_int_equal(model.pmis_lost, 1);
-	assert_true(model.global_status == 1);
+	assert_true(model.regs.global_status == 1);
 }
 
 static void test_the_guest_sees_no_pmu_while_pmuvisor_owns_it(void **state)
