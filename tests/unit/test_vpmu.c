@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include "pmu/msr.h"
+#include "pmu/vpmu.h"
 #include "pmu/vpmu_regs.h"
 
 #define CYCLES 0x003c
@@ -153,6 +154,99 @@ static void test_rdpmc_indexes_and_gp(void **state)
 	assert_int_equal(vpmu_rdpmc(&r, 0x80000000u, &v), -1);
 }
 
+/* ---- policies (pmu/vpmu_policy.c) ---------------------------------------- */
+
+#define RIP_CPUID 0x401234
+#define LVT_NMI LVT_DELIVERY_NMI
+
+static struct vpmu v;
+
+/* The guest counts instructions at every level, fixed counter 0, with a PMI. */
+static void start(const struct vpmu_policy *policy, uint64_t to_overflow)
+{
+	vpmu_init(&v, &skylake, INSTRUCTIONS, policy);
+	vpmu_wrmsr(&v.regs, MSR_IA32_FIXED_CTR0, (0 - to_overflow) & MASK48);
+	vpmu_wrmsr(&v.regs, MSR_IA32_FIXED_CTR_CTRL, 0xb);
+	vpmu_wrmsr(&v.regs, MSR_IA32_PERF_GLOBAL_CTRL, 1ull << 32);
+}
+
+/* One exit: the guest ran 'guest' events, pmuvisor 'vmm'. */
+static void exit_cycle(uint64_t guest, uint64_t vmm, struct vpmu_delivery *d, uint32_t lvtpc)
+{
+	vpmu_guest_ran(&v, guest, 3, RIP_CPUID);
+	vpmu_vmm_ran(&v, vmm);
+	vpmu_entry(&v, lvtpc, d);
+}
+
+static void test_cpu_switch_counts_only_guest_execution(void **state)
+{
+	struct vpmu_delivery d;
+
+	start(&vpmu_cpu_switch, 1000000);
+	exit_cycle(1000, 500, &d, LVT_NMI);
+	exit_cycle(1000, 500, &d, LVT_NMI);
+	assert_true(v.regs.fixed[0] == ((0 - 1000000ull + 2000) & MASK48));
+}
+
+static void test_domain_switch_counts_pmuvisor_work_too(void **state)
+{
+	struct vpmu_delivery d;
+
+	start(&vpmu_domain_switch, 1000000);
+	exit_cycle(1000, 500, &d, LVT_NMI);
+	exit_cycle(1000, 500, &d, LVT_NMI);
+	assert_true(v.regs.fixed[0] == ((0 - 1000000ull + 3000) & MASK48));
+}
+
+static void test_overflow_in_pmuvisor_work_is_delivered_at_entry_for_the_exiting_instruction(void **state)
+{
+	struct vpmu_delivery d;
+
+	start(&vpmu_domain_switch, 1200);
+	exit_cycle(1000, 500, &d, LVT_NMI); /* overflows 200 events into pmuvisor's work */
+	assert_true(d.inject && d.nmi);
+	assert_true(d.charged_rip == RIP_CPUID);
+	assert_true(d.lvtpc == (LVT_NMI | LVT_MASKED)); /* masked, as the APIC does */
+	assert_true(v.regs.global_status == 1ull << 32);
+	/* The same overflow under cpu-switch never happens in pmuvisor. */
+	start(&vpmu_cpu_switch, 1200);
+	exit_cycle(1000, 500, &d, LVT_NMI);
+	assert_false(d.inject);
+	assert_true(v.regs.global_status == 0);
+}
+
+static void test_masked_lvt_entry_delivers_nothing_and_ovf_ctrl_clears(void **state)
+{
+	struct vpmu_delivery d;
+
+	start(&vpmu_cpu_switch, 500);
+	exit_cycle(1000, 0, &d, LVT_NMI | LVT_MASKED);
+	assert_false(d.inject);
+	assert_int_equal(v.pmis_masked, 1);
+	assert_true(v.regs.global_status == 1ull << 32); /* the overflow is still recorded */
+	vpmu_wrmsr(&v.regs, MSR_IA32_PERF_GLOBAL_OVF_CTRL, 1ull << 32);
+	assert_true(v.regs.global_status == 0);
+	/* A fixed-vector LVT entry injects that vector. */
+	start(&vpmu_cpu_switch, 500);
+	exit_cycle(1000, 0, &d, 0xfe);
+	assert_true(d.inject && !d.nmi && d.vector == 0xfe && d.lvtpc == (0xfe | LVT_MASKED));
+}
+
+static void test_policy_switch_takes_effect_at_the_next_exit(void **state)
+{
+	struct vpmu_delivery d;
+
+	start(&vpmu_cpu_switch, 1000000);
+	vpmu_guest_ran(&v, 1000, 3, RIP_CPUID);
+	vpmu_set_policy(&v, vpmu_policy_find("domain-switch"));
+	vpmu_vmm_ran(&v, 500); /* this exit: still cpu-switch */
+	vpmu_entry(&v, LVT_NMI, &d);
+	exit_cycle(1000, 500, &d, LVT_NMI); /* the next one: domain-switch */
+	assert_string_equal(v.policy->name, "domain-switch");
+	assert_true(v.regs.fixed[0] == ((0 - 1000000ull + 2500) & MASK48));
+	assert_null(vpmu_policy_find("half-switch"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +258,11 @@ int main(void)
 		cmocka_unit_test(test_counting_per_privilege_level_and_enables),
 		cmocka_unit_test(test_overflow_exactly_at_wrap_sets_status_and_asks_for_pmi),
 		cmocka_unit_test(test_rdpmc_indexes_and_gp),
+		cmocka_unit_test(test_cpu_switch_counts_only_guest_execution),
+		cmocka_unit_test(test_domain_switch_counts_pmuvisor_work_too),
+		cmocka_unit_test(test_overflow_in_pmuvisor_work_is_delivered_at_entry_for_the_exiting_instruction),
+		cmocka_unit_test(test_masked_lvt_entry_delivers_nothing_and_ovf_ctrl_clears),
+		cmocka_unit_test(test_policy_switch_takes_effect_at_the_next_exit),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

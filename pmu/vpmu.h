@@ -1,0 +1,82 @@
+/*
+ * The guest's virtual PMU and where its counting stops and starts around
+ * VM exits: the seed paper's two accounting policies as small ops structs
+ * (pmu/vpmu_policy.c).
+ *
+ *   cpu-switch     only guest execution counts: pmuvisor's work on an
+ *                  exit is left out (counters saved at the exit, restored
+ *                  at the entry);
+ *   domain-switch  pmuvisor's work for the guest counts too, charged at the
+ *                  privilege level of the guest instruction that exited;
+ *                  an overflow during that work is delivered at the next
+ *                  entry and recorded against the exiting instruction.
+ *
+ * This file is the engine for counters emulated from time (the timer
+ * backend: guest time from the VMX-preemption timer, pmuvisor's from
+ * RDTSC).  Pure: the caller measures, reads the guest's LVT entry, and
+ * injects what vpmu_entry() says (unit tested, tests/unit/test_vpmu.c).
+ */
+#ifndef PMU_VPMU_H
+#define PMU_VPMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pmu/vpmu_regs.h"
+
+struct vpmu;
+
+struct vpmu_policy {
+	const char *name;
+	/* The guest exited at 'rip' (CPL 'cpl'); its counters stop or go on. */
+	void (*on_exit)(struct vpmu *v, uint64_t rip, unsigned cpl);
+	/* pmuvisor did 'events' of work for this exit. */
+	void (*on_vmm_work)(struct vpmu *v, uint64_t events);
+	/* The guest is about to resume. */
+	void (*on_entry)(struct vpmu *v);
+};
+
+extern const struct vpmu_policy vpmu_cpu_switch, vpmu_domain_switch;
+extern const struct vpmu_policy *const vpmu_policies[];
+extern const unsigned vpmu_policy_count;
+
+struct vpmu {
+	struct vpmu_regs regs;
+	const struct vpmu_policy *policy;
+	const struct vpmu_policy *next_policy; /* switched at the next exit */
+	uint16_t event;        /* the one event time can count honestly */
+	uint64_t exit_rip;     /* the exiting instruction */
+	unsigned exit_cpl;
+	uint64_t pmi_pending;  /* GLOBAL_STATUS bits whose PMI is owed */
+	uint64_t pmi_rip;      /* the instruction an owed PMI is charged to */
+	uint64_t pmis_delivered, pmis_masked;
+};
+
+void vpmu_init(struct vpmu *v, const struct vpmu_config *cfg, uint16_t event,
+	       const struct vpmu_policy *policy);
+
+/* By name ("cpu-switch", "domain-switch"); NULL if unknown. */
+const struct vpmu_policy *vpmu_policy_find(const char *name);
+
+/* Takes effect at the next exit (never in the middle of one). */
+void vpmu_set_policy(struct vpmu *v, const struct vpmu_policy *policy);
+
+/* The guest ran 'events' at 'cpl' until this exit at 'rip'. */
+void vpmu_guest_ran(struct vpmu *v, uint64_t events, unsigned cpl, uint64_t rip);
+
+/* pmuvisor spent 'events' on the exit. */
+void vpmu_vmm_ran(struct vpmu *v, uint64_t events);
+
+/* What to do at VM entry about an owed PMI, given the guest's LVT
+ * performance-counter entry 'lvtpc'. */
+struct vpmu_delivery {
+	bool inject;
+	bool nmi;              /* delivery mode NMI, else a fixed vector */
+	uint8_t vector;
+	uint32_t lvtpc;        /* the entry afterwards: masked, as the APIC does */
+	uint64_t charged_rip;  /* the instruction the PMI is charged to */
+};
+
+void vpmu_entry(struct vpmu *v, uint32_t lvtpc, struct vpmu_delivery *d);
+
+#endif
