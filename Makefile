@@ -84,6 +84,7 @@ CORE_C := \
 	guest/memory.c guest/kallsyms.c guest/callchain.c \
 	pmu/prof.c pmu/prof_clock.c pmu/prof_request.c pmu/prof_report.c pmu/prof_dump.c \
 	pmu/events.c pmu/sample_ring.c pmu/hw_sampler.c pmu/prof_hw.c pmu/caps.c \
+	pmu/vpmu_regs.c pmu/vpmu_policy.c pmu/vpmu_guest.c \
 	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/page_pool.c lib/cpu_safe.c \
 	lib/number.c lib/symtab.c
 CORE_ASM := vmx/core_head.asm vmx/vmx_entry.asm vmx/host_stubs.asm lib/msr_safe.asm

@@ -168,6 +168,19 @@ static int apply_prof_samples(struct config *cfg, const char *value, const char 
 	return 0;
 }
 
+static int apply_vpmu(struct config *cfg, const char *value, const char **expected)
+{
+	if (str_case_equal(value, "on"))
+		cfg->vpmu = 1;
+	else if (str_case_equal(value, "off"))
+		cfg->vpmu = 0;
+	else {
+		*expected = "on or off";
+		return -1;
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	apply_fn apply;
@@ -184,6 +197,7 @@ static const struct {
 	[CONFIG_POLL_HZ] = { "poll_hz", apply_poll_hz },
 	[CONFIG_GUEST_CONTROL] = { "guest_control", apply_guest_control },
 	[CONFIG_PROF_SAMPLES] = { "prof_samples", apply_prof_samples },
+	[CONFIG_VPMU] = { "vpmu", apply_vpmu },
 };
 
 const char *config_key_name(enum config_key key)
@@ -238,7 +252,7 @@ int config_set(struct config *cfg, const char *key, const char *value,
 		cfg->errors++;
 		report(rep, where, "unknown key '%s' (known keys: payload, initrd, cmdline, "
 		       "console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control, "
-		       "prof_samples)",
+		       "prof_samples, vpmu)",
 		       key);
 		return -1;
 	}

@@ -30,6 +30,7 @@ enum config_key {
 	CONFIG_POLL_HZ,
 	CONFIG_GUEST_CONTROL,
 	CONFIG_PROF_SAMPLES,
+	CONFIG_VPMU,
 	CONFIG_KEY_COUNT
 };
 
@@ -56,6 +57,7 @@ struct config {
 	enum selftest selftest;
 	uint32_t poll_hz;       /* console polls per second of guest time */
 	uint32_t prof_samples;  /* profiling samples per CPU ring */
+	int vpmu;               /* vpmu=on: a virtual PMU for the guest */
 	int guest_control;      /* guest_control=on: the guest may drive the shell */
 	struct config_origin origin[CONFIG_KEY_COUNT];
 	unsigned errors;

@@ -188,6 +188,8 @@ const struct shell_command console_commands[] = {
 	  "[backend=hw|timer] | stop | status | report [top=N] [by=symbol|module|mode|address|caller|exit] "
 	  "| clear | dump",
 	  "system-wide profiling: guest user, guest kernel and pmuvisor", 1, 7, console_cmd_prof },
+	{ "vpmu", "vpmu [status] | vpmu policy cpu-switch|domain-switch",
+	  "the guest's virtual PMU: its counters, and whose work they count", 0, 2, console_cmd_vpmu },
 };
 
 const size_t console_command_count = sizeof(console_commands) / sizeof(console_commands[0]);

@@ -19,6 +19,7 @@ extern struct guest_regs *console_commands_regs;
 
 /* 'prof ...' (console/prof_commands.c). */
 int console_cmd_prof(struct shell *sh, int argc, char **argv);
+int console_cmd_vpmu(struct shell *sh, int argc, char **argv);
 
 void console_pause(bool on);
 bool console_paused(void);

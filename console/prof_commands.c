@@ -2,6 +2,7 @@
  * subcommand. */
 #include "console/commands.h"
 #include "pmu/prof.h"
+#include "pmu/vpmu_guest.h"
 #include "lib/string.h"
 
 static int prof_cmd_start(struct shell *sh, int argc, char **argv)
@@ -98,4 +99,35 @@ int console_cmd_prof(struct shell *sh, int argc, char **argv)
 	out_printf(sh->out, "prof: unknown subcommand '%s' (start, stop, status, report, clear, dump)\n",
 		   argv[1]);
 	return -1;
+}
+
+/* 'vpmu': the guest's virtual PMU (pmu/vpmu_guest.h). */
+int console_cmd_vpmu(struct shell *sh, int argc, char **argv)
+{
+	const struct vpmu_policy *policy;
+	unsigned i;
+
+	if (argc == 1 || str_case_equal(argv[1], "status")) {
+		vpmu_guest_status(sh->out);
+		return 0;
+	}
+	if (!str_case_equal(argv[1], "policy") || argc != 3) {
+		out_printf(sh->out, "vpmu: usage: vpmu [status] | vpmu policy NAME\n");
+		return -1;
+	}
+	if (!vpmu_on) {
+		out_printf(sh->out, "vpmu: off (vpmu=on in pmuvisor.cfg)\n");
+		return -1;
+	}
+	policy = vpmu_policy_find(argv[2]);
+	if (!policy) {
+		out_printf(sh->out, "vpmu: unknown policy '%s' (", argv[2]);
+		for (i = 0; i < vpmu_policy_count; i++)
+			out_printf(sh->out, "%s%s", i ? ", " : "", vpmu_policies[i]->name);
+		out_printf(sh->out, ")\n");
+		return -1;
+	}
+	vpmu_set_policy(&vpmu_guest, policy);
+	out_printf(sh->out, "vpmu: policy %s from the next VM exit\n", policy->name);
+	return 0;
 }

@@ -3,6 +3,7 @@
 #include "pmu/prof_dump.h"
 #include "pmu/prof_exit.h"
 #include "pmu/prof_hw.h"
+#include "pmu/vpmu_guest.h"
 #include "pmu/sample_ring.h"
 #include "guest/callchain.h"
 #include "guest/kallsyms.h"
@@ -265,6 +266,11 @@ int prof_start(const struct prof_request *req, const struct out *o)
 
 	if (prof_running) {
 		out_printf(o, "prof start: already running ('prof stop' first)\n");
+		return -1;
+	}
+	if (vpmu_on) {
+		out_printf(o, "prof start: the guest has a virtual PMU (vpmu=on); system-wide and "
+			      "guest-wide profiling together are refused (not supported yet)\n");
 		return -1;
 	}
 	backend = choose_backend(req, o);

@@ -2,15 +2,11 @@
 #include "pmu/hw_sampler.h"
 #include "pmu/msr.h"
 #include "pmu/prof.h"
+#include "vmx/apic.h"
 #include "vmx/vmcs.h"
 #include "lib/cpu.h"
 #include "lib/cpu_safe.h"
 
-#define MSR_IA32_APIC_BASE 0x1b
-#define APIC_BASE_X2APIC (1ull << 10)
-#define APIC_BASE_ADDRESS 0x000ffffffffff000ull
-#define X2APIC_LVT_PMC 0x834   /* SDM Vol. 3A, 11.12.1.2 */
-#define XAPIC_LVT_PMC 0x340    /* offset in the xAPIC page (Table 11-1) */
 #define CPUID1_ECX_PDCM (1u << 15)
 
 static struct hw_sampler sampler;
@@ -56,13 +52,7 @@ static int plain_write(void *ctx, uint32_t msr, uint64_t v)
 
 static void arm_lvtpc(void *ctx)
 {
-	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
-
-	if (base & APIC_BASE_X2APIC)
-		wrmsr(X2APIC_LVT_PMC, LVT_DELIVERY_NMI);
-	else
-		*(volatile uint32_t *)(uintptr_t)((base & APIC_BASE_ADDRESS) + XAPIC_LVT_PMC) =
-			LVT_DELIVERY_NMI;
+	apic_lvtpc_write(LVT_DELIVERY_NMI);
 }
 
 int prof_hw_start(const struct pmu_event *event, uint16_t code, uint64_t period,

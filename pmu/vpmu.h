@@ -44,7 +44,8 @@ struct vpmu {
 	struct vpmu_regs regs;
 	const struct vpmu_policy *policy;
 	const struct vpmu_policy *next_policy; /* switched at the next exit */
-	uint16_t event;        /* the one event time can count honestly */
+	const uint16_t *events; /* the events time counts honestly */
+	unsigned event_count;
 	uint64_t exit_rip;     /* the exiting instruction */
 	unsigned exit_cpl;
 	uint64_t pmi_pending;  /* GLOBAL_STATUS bits whose PMI is owed */
@@ -52,8 +53,19 @@ struct vpmu {
 	uint64_t pmis_delivered, pmis_masked;
 };
 
-void vpmu_init(struct vpmu *v, const struct vpmu_config *cfg, uint16_t event,
-	       const struct vpmu_policy *policy);
+void vpmu_init(struct vpmu *v, const struct vpmu_config *cfg, const uint16_t *events,
+	       unsigned event_count, const struct vpmu_policy *policy);
+
+/* Events a counter still needs before it overflows, over the counters
+ * that count one of v's events (UINT64_MAX if none): when to stop the
+ * guest so that a PMI comes in time. */
+uint64_t vpmu_events_to_overflow(const struct vpmu *v);
+
+/* True if an enabled counter of v's events counts at only some privilege
+ * levels (USR or OS, not both): time is then charged to the level the
+ * guest is at when it exits, so exits must come often enough to sample
+ * the levels fairly. */
+bool vpmu_filters_cpl(const struct vpmu *v);
 
 /* By name ("cpu-switch", "domain-switch"); NULL if unknown. */
 const struct vpmu_policy *vpmu_policy_find(const char *name);

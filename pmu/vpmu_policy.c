@@ -7,7 +7,11 @@
 
 static void count(struct vpmu *v, uint64_t events, unsigned cpl, uint64_t rip)
 {
-	uint64_t pmi = vpmu_count(&v->regs, v->event, events, cpl);
+	uint64_t pmi = 0;
+	unsigned i;
+
+	for (i = 0; i < v->event_count; i++)
+		pmi |= vpmu_count(&v->regs, v->events[i], events, cpl);
 
 	if (pmi && !v->pmi_pending)
 		v->pmi_rip = rip;
@@ -56,13 +60,42 @@ const struct vpmu_policy *vpmu_policy_find(const char *name)
 	return 0;
 }
 
-void vpmu_init(struct vpmu *v, const struct vpmu_config *cfg, uint16_t event,
-	       const struct vpmu_policy *policy)
+void vpmu_init(struct vpmu *v, const struct vpmu_config *cfg, const uint16_t *events,
+	       unsigned event_count, const struct vpmu_policy *policy)
 {
 	memset(v, 0, sizeof(*v));
 	vpmu_reset(&v->regs, cfg);
-	v->event = event;
+	v->events = events;
+	v->event_count = event_count;
 	v->policy = v->next_policy = policy;
+}
+
+static bool counts_time(const struct vpmu *v, uint16_t code)
+{
+	unsigned i;
+
+	for (i = 0; i < v->event_count; i++)
+		if (v->events[i] == code)
+			return true;
+	return false;
+}
+
+uint64_t vpmu_events_to_overflow(const struct vpmu *v)
+{
+	const struct vpmu_regs *r = &v->regs;
+	uint64_t best = UINT64_MAX, gp_top = (1ull << r->cfg.gp_width), fixed_top = (1ull << r->cfg.fixed_width);
+	unsigned i;
+
+	for (i = 0; i < r->cfg.gp; i++)
+		if ((r->evtsel[i] & EVTSEL_EN) && (r->global_ctrl & (1ull << i)) &&
+		    counts_time(v, (uint16_t)(r->evtsel[i] & 0xffff)) && gp_top - r->pmc[i] < best)
+			best = gp_top - r->pmc[i];
+	for (i = 0; i < r->cfg.fixed; i++)
+		if (((r->fixed_ctrl >> (4 * i)) & (FIXED_CTRL_OS | FIXED_CTRL_USR)) &&
+		    (r->global_ctrl & (1ull << (GLOBAL_FIXED_SHIFT + i))) &&
+		    counts_time(v, vpmu_fixed_event[i]) && fixed_top - r->fixed[i] < best)
+			best = fixed_top - r->fixed[i];
+	return best;
 }
 
 void vpmu_set_policy(struct vpmu *v, const struct vpmu_policy *policy)
@@ -105,4 +138,28 @@ void vpmu_entry(struct vpmu *v, uint32_t lvtpc, struct vpmu_delivery *d)
 	d->lvtpc = lvtpc | LVT_MASKED;
 	d->charged_rip = v->pmi_rip;
 	v->pmis_delivered++;
+}
+
+bool vpmu_filters_cpl(const struct vpmu *v)
+{
+	const struct vpmu_regs *r = &v->regs;
+	unsigned i;
+
+	for (i = 0; i < r->cfg.gp; i++) {
+		uint64_t levels = r->evtsel[i] & (EVTSEL_USR | EVTSEL_OS);
+
+		if ((r->evtsel[i] & EVTSEL_EN) && (r->global_ctrl & (1ull << i)) &&
+		    counts_time(v, (uint16_t)(r->evtsel[i] & 0xffff)) && levels &&
+		    levels != (EVTSEL_USR | EVTSEL_OS))
+			return true;
+	}
+	for (i = 0; i < r->cfg.fixed; i++) {
+		uint64_t levels = (r->fixed_ctrl >> (4 * i)) & (FIXED_CTRL_OS | FIXED_CTRL_USR);
+
+		if ((r->global_ctrl & (1ull << (GLOBAL_FIXED_SHIFT + i))) &&
+		    counts_time(v, vpmu_fixed_event[i]) && levels &&
+		    levels != (FIXED_CTRL_OS | FIXED_CTRL_USR))
+			return true;
+	}
+	return false;
 }

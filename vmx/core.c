@@ -24,6 +24,7 @@
 #include "lib/string.h"
 #include "pmu/prof.h"
 #include "pmu/guest_view.h"
+#include "pmu/vpmu_guest.h"
 
 #define HOST_STACK_PAGES 8
 #define CRITICAL_STACK_PAGES 2
@@ -127,8 +128,9 @@ static int build_bitmaps(uint64_t *msr_bitmap, uint64_t *io_a, uint64_t *io_b)
 	intercept_msr(msr, MSR_IA32_FEATURE_CONTROL);
 	for (m = MSR_IA32_VMX_BASIC; m <= 0x491; m++)
 		intercept_msr(msr, m);
-	/* While the PMU is pmuvisor's, the guest gets #GP for its MSRs. */
-	for (i = 0; vm.pmu_owned && i < PMU_MSR_RANGE_COUNT; i++)
+	/* While the PMU is pmuvisor's, the guest gets #GP for its MSRs, or
+	 * (vpmu=on) its virtual PMU's. */
+	for (i = 0; (vm.pmu_owned || vpmu_on) && i < PMU_MSR_RANGE_COUNT; i++)
 		for (m = pmu_msr_ranges[i].first; m < pmu_msr_ranges[i].first + pmu_msr_ranges[i].count; m++)
 			intercept_msr(msr, m);
 	/* I/O bitmaps A (ports 0-0x7fff) and B: pmuvisor's serial port. */
@@ -338,6 +340,8 @@ int core_entry(struct launch_params *p)
 	/* A PMU that counts is the profiler's from the start: the guest's
 	 * Linux probes its PMU once, at boot. */
 	vm.pmu_owned = p->pmu_counts != 0;
+	if (p->vpmu)
+		vpmu_guest_init();
 
 	vmx_caps_read(&raw);
 	vmx_caps_decode(&raw, &caps);
@@ -390,8 +394,13 @@ int core_entry(struct launch_params *p)
 	write_controls(&controls, msr_bitmap, io_a, io_b);
 	if (vm.pmu_owned)
 		exit_set_handler(EXIT_REASON_CPUID, handle_cpuid_pmu_hidden);
-	/* RDPMC would read pmuvisor's counters (SDM Vol. 3C, 26.1.3). */
-	if (vm.pmu_owned && (raw.procbased >> 32) & (1ull << PROC_RDPMC_EXITING))
+	if (vpmu_on) {
+		exit_set_handler(EXIT_REASON_CPUID, handle_cpuid_vpmu);
+		exit_use_vpmu();
+	}
+	/* RDPMC would read pmuvisor's counters (SDM Vol. 3C, 26.1.3), or must
+	 * read the virtual PMU's. */
+	if ((vm.pmu_owned || vpmu_on) && (raw.procbased >> 32) & (1ull << PROC_RDPMC_EXITING))
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
 			   vmcs_read(CPU_BASED_VM_EXEC_CONTROL) | (1u << PROC_RDPMC_EXITING));
 	write_host_state(&tables, (uint64_t)(uintptr_t)stack + HOST_STACK_PAGES * PAGE_SIZE);

@@ -12,6 +12,7 @@
 #include "console/log.h"
 #include "pmu/prof.h"
 #include "pmu/prof_exit.h"
+#include "pmu/vpmu_guest.h"
 #include "lib/cpu.h"
 #include "lib/panic.h"
 
@@ -233,11 +234,37 @@ static void vmx_exit_handler_accounting(struct guest_regs *regs)
 	profiling_exit(regs, false);
 }
 
+/* With the guest's virtual PMU (vpmu=on): its counters run on guest time,
+ * and on pmuvisor's as its policy says; the timer stops the guest at the
+ * next overflow, so that the PMI comes in time. */
+static void vmx_exit_handler_vpmu(struct guest_regs *regs)
+{
+	uint64_t start = rdtsc(), end;
+	unsigned reason = exit_reason_checked(regs);
+
+	vpmu_guest_exit(start, (unsigned)(vmcs_read(GUEST_SS_AR) >> 5) & 3, vmcs_read(GUEST_RIP));
+	end = dispatch(regs, start, reason);
+	vpmu_guest_vmm(end - start);
+	if (console_has_input() || (reason == EXIT_REASON_PREEMPTION_TIMER && end >= console_due)) {
+		poll_console(regs);
+		end = rdtsc();
+	}
+	vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vpmu_guest_enter(end, until_poll(end), vm.timer_shift));
+}
+
+/* Without a profile: the plain handler, or the virtual PMU's. */
+static void (*exit_handler_base)(struct guest_regs *regs) = vmx_exit_handler;
+
 void (*vmx_exit_handler_active)(struct guest_regs *regs) = vmx_exit_handler;
+
+void exit_use_vpmu(void)
+{
+	exit_handler_base = vmx_exit_handler_active = vmx_exit_handler_vpmu;
+}
 
 void exit_profiling(bool on, bool sampling)
 {
-	vmx_exit_handler_active = !on ? vmx_exit_handler
+	vmx_exit_handler_active = !on ? exit_handler_base
 			       : sampling ? vmx_exit_handler_sampling : vmx_exit_handler_accounting;
 }
 

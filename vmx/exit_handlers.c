@@ -13,6 +13,7 @@
 #include "lib/cpu_safe.h"
 #include "pmu/guest_view.h"
 #include "pmu/prof_hw.h"
+#include "pmu/vpmu_guest.h"
 
 struct vm_config vm;
 
@@ -109,8 +110,10 @@ void handle_sipi(struct guest_regs *regs)
 		  EXIT_REASON_SIPI, regs);
 }
 
+enum pmu_view { PMU_AS_IS, PMU_HIDDEN, PMU_VIRTUAL };
+
 static inline __attribute__((always_inline)) void emulate_cpuid(struct guest_regs *regs,
-								  bool hide_pmu)
+								  enum pmu_view view)
 {
 	uint32_t leaf = (uint32_t)regs->rax, subleaf = (uint32_t)regs->rcx;
 	struct cpuid_regs native = cpuid(leaf, subleaf);
@@ -118,8 +121,10 @@ static inline __attribute__((always_inline)) void emulate_cpuid(struct guest_reg
 
 	/* Only leaf 1 depends on the guest's CR4: read it only then. */
 	cpuid_policy_apply(leaf, leaf == 1 ? vmcs_read(GUEST_CR4) : 0, &r);
-	if (hide_pmu)
+	if (view != PMU_AS_IS)
 		cpuid_hide_pmu(leaf, &r);
+	if (view == PMU_VIRTUAL && leaf == 0xa)
+		vpmu_cpuid(&vpmu_guest.regs.cfg, &r.eax, &r.ebx, &r.ecx, &r.edx);
 	regs->rax = r.eax;
 	regs->rbx = r.ebx;
 	regs->rcx = r.ecx;
@@ -129,20 +134,35 @@ static inline __attribute__((always_inline)) void emulate_cpuid(struct guest_reg
 
 void handle_cpuid(struct guest_regs *regs)
 {
-	emulate_cpuid(regs, false);
+	emulate_cpuid(regs, PMU_AS_IS);
 }
 
 /* The CPUID handler while pmuvisor owns the PMU (vmx/core.c puts it in
  * the table): the plain one stays as short as it was. */
 void handle_cpuid_pmu_hidden(struct guest_regs *regs)
 {
-	emulate_cpuid(regs, true);
+	emulate_cpuid(regs, PMU_HIDDEN);
+}
+
+/* ... and with the guest's virtual PMU (vpmu=on). */
+void handle_cpuid_vpmu(struct guest_regs *regs)
+{
+	emulate_cpuid(regs, PMU_VIRTUAL);
 }
 
 void handle_rdpmc(struct guest_regs *regs)
 {
-	/* Only while pmuvisor owns the PMU: as on a CPU without one. */
-	exit_inject_gp();
+	uint64_t value;
+
+	/* The virtual PMU's counters; else (pmuvisor owns the PMU) as on a
+	 * CPU without one. */
+	if (!vpmu_on || vpmu_rdpmc(&vpmu_guest.regs, (uint32_t)regs->rcx, &value) < 0) {
+		exit_inject_gp();
+		return;
+	}
+	regs->rax = (uint32_t)value;
+	regs->rdx = value >> 32;
+	exit_skip_instruction();
 }
 
 void handle_invd(struct guest_regs *regs)
@@ -274,6 +294,11 @@ void handle_rdmsr(struct guest_regs *regs)
 	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		/* Locked with VMX disabled: a guest never tries VMXON. */
 		value = 1;
+	} else if (vpmu_on && pmu_msr_hidden(msr)) {
+		if (vpmu_rdmsr(&vpmu_guest.regs, msr, &value) < 0) {
+			exit_inject_gp();
+			return;
+		}
 	} else if (is_vmx_capability_msr(msr) || (vm.pmu_owned && pmu_msr_hidden(msr))) {
 		exit_inject_gp();
 		return;
@@ -293,6 +318,13 @@ void handle_wrmsr(struct guest_regs *regs)
 	uint64_t value = (regs->rdx << 32) | (uint32_t)regs->rax;
 
 	/* FEATURE_CONTROL is locked, the VMX MSRs are read-only. */
+	if (vpmu_on && pmu_msr_hidden(msr)) {
+		if (vpmu_wrmsr(&vpmu_guest.regs, msr, value) < 0)
+			exit_inject_gp();
+		else
+			exit_skip_instruction();
+		return;
+	}
 	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_capability_msr(msr) ||
 	    (vm.pmu_owned && pmu_msr_hidden(msr)) || msr_passthrough(msr, &value, 1) < 0) {
 		exit_inject_gp();

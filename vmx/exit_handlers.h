@@ -40,6 +40,7 @@ void handle_sipi(struct guest_regs *regs);
 void handle_nmi_window(struct guest_regs *regs);
 void handle_cpuid(struct guest_regs *regs);
 void handle_cpuid_pmu_hidden(struct guest_regs *regs);
+void handle_cpuid_vpmu(struct guest_regs *regs);
 void handle_invd(struct guest_regs *regs);
 void handle_rdpmc(struct guest_regs *regs);
 void handle_vmcall(struct guest_regs *regs);

@@ -53,6 +53,8 @@ struct launch_params {
 	uint32_t prof_samples;   /* profiling ring capacity (power of two) */
 	uint64_t kernel_symbols_phys; /* symbols= as a table (guest/sysmap.h), or 0 */
 	uint64_t kernel_symbols_size;
+	uint32_t vpmu;           /* vpmu=on: the guest gets a virtual PMU */
+	uint32_t reserved;
 };
 
 #define LAUNCH_GUEST_RSP 64

@@ -176,3 +176,39 @@ def prof_symbols_file():
         if not rows or not re.match(r"clear_user\w*$", rows[0]):
             raise TestFailure("the top guest kernel function is not clearing user memory: %s" % rows[:5])
         print("  slide 0x%s, top: %s" % (source.group(2), ", ".join(rows[:4])))
+
+
+@test("vpmu-bochs")
+def vpmu_bochs():
+    """vpmu=on: Linux's own PMU driver probes the virtual PMU and counts
+    with it; the CPUID loop's cycles grow by pmuvisor's work under
+    domain-switch, switched at run time."""
+    cfg = (LINUX_CFG.replace("pmuvisor.test=boot", "pmuvisor.test=vpmu") +
+           "guest_control=on\nvpmu=on\n")
+    with Machine("vpmu-bochs", linux_files(cfg)) as m:
+        m.expect("com1", r"^PMUVISOR-GUEST: scenario=vpmu result=pass$", 600)
+        text = m.text("com1")
+        probe = re.findall(r"^PMUVISOR-GUEST: dmesg: (.*Performance Events.*)$", text, re.M)
+        if not probe or "Broken" in probe[0] or "no PMU" in probe[0]:
+            raise TestFailure("Linux did not take the virtual PMU: %s" % probe)
+        if not re.search(r"^PMUVISOR-GUEST: pmu-registered yes$", text, re.M):
+            raise TestFailure("Linux registered no cpu PMU")
+        loop = re.search(r"^PMUVISOR-GUEST: loop pmucount: instructions=(\d+)$", text, re.M)
+        if not loop:
+            raise TestFailure("no count for the loop: %s" %
+                              re.findall(r"^PMUVISOR-GUEST: loop .*$", text, re.M))
+        got = int(loop.group(1))
+        if abs(got - 20000000) > 0.05 * 20000000:
+            raise TestFailure("the 20,000,000-instruction loop counted %d" % got)
+        cycles = {}
+        for policy in ("cpu-switch", "domain-switch"):
+            row = re.search(r"^PMUVISOR-GUEST: policy=%s pmucount: cycles=(\d+)$" % policy, text, re.M)
+            if not row:
+                raise TestFailure("no count under %s" % policy)
+            cycles[policy] = int(row.group(1))
+        extra = cycles["domain-switch"] - cycles["cpu-switch"]
+        print("  %s; loop: %d instructions (exact 20,000,000); 20,000 CPUIDs: %d cycles under "
+              "cpu-switch, %d under domain-switch (+%d, %.0f a CPUID)" %
+              (probe[0], got, cycles["cpu-switch"], cycles["domain-switch"], extra, extra / 20000.0))
+        if extra < 20000 * 50:
+            raise TestFailure("domain-switch adds only %d cycles over 20,000 exits" % extra)

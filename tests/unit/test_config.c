@@ -88,7 +88,7 @@ static void test_unknown_key_names_line_and_keeps_rest(void **state)
 	parse("payload=\\vmlinuz\ncolour=blue\nbaud=9600\n");
 	assert_string_equal(reports.text,
 			    "pmuvisor.cfg:2: unknown key 'colour' (known keys: payload, initrd, "
-			    "cmdline, console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control, prof_samples)\n");
+			    "cmdline, console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control, prof_samples, vpmu)\n");
 	assert_int_equal(cfg.errors, 1);
 	assert_string_equal(cfg.payload, "\\vmlinuz");
 	assert_int_equal(cfg.baud, 9600);

@@ -160,11 +160,12 @@ static void test_rdpmc_indexes_and_gp(void **state)
 #define LVT_NMI LVT_DELIVERY_NMI
 
 static struct vpmu v;
+static const uint16_t time_events[] = { CYCLES, INSTRUCTIONS };
 
 /* The guest counts instructions at every level, fixed counter 0, with a PMI. */
 static void start(const struct vpmu_policy *policy, uint64_t to_overflow)
 {
-	vpmu_init(&v, &skylake, INSTRUCTIONS, policy);
+	vpmu_init(&v, &skylake, time_events, 2, policy);
 	vpmu_wrmsr(&v.regs, MSR_IA32_FIXED_CTR0, (0 - to_overflow) & MASK48);
 	vpmu_wrmsr(&v.regs, MSR_IA32_FIXED_CTR_CTRL, 0xb);
 	vpmu_wrmsr(&v.regs, MSR_IA32_PERF_GLOBAL_CTRL, 1ull << 32);
@@ -247,6 +248,31 @@ static void test_policy_switch_takes_effect_at_the_next_exit(void **state)
 	assert_null(vpmu_policy_find("half-switch"));
 }
 
+static void test_events_to_overflow_is_the_nearest_counter(void **state)
+{
+	start(&vpmu_cpu_switch, 5000);
+	assert_true(vpmu_events_to_overflow(&v) == 5000);
+	vpmu_wrmsr(&v.regs, MSR_IA32_PMC0 + 1, (uint32_t)-300);
+	vpmu_wrmsr(&v.regs, MSR_IA32_PERFEVTSEL0 + 1, CYCLES | EVTSEL_USR | EVTSEL_EN);
+	vpmu_wrmsr(&v.regs, MSR_IA32_PERF_GLOBAL_CTRL, (1ull << 32) | 2);
+	assert_true(vpmu_events_to_overflow(&v) == 300);
+	/* A counter of an event time cannot count does not matter. */
+	vpmu_wrmsr(&v.regs, MSR_IA32_PERFEVTSEL0 + 1, 0x00c4 | EVTSEL_USR | EVTSEL_EN);
+	assert_true(vpmu_events_to_overflow(&v) == 5000);
+	vpmu_wrmsr(&v.regs, MSR_IA32_PERF_GLOBAL_CTRL, 0);
+	assert_true(vpmu_events_to_overflow(&v) == UINT64_MAX);
+}
+
+static void test_a_counter_of_one_privilege_level_asks_for_fine_exits(void **state)
+{
+	start(&vpmu_cpu_switch, 5000); /* fixed 0: OS and USR */
+	assert_false(vpmu_filters_cpl(&v));
+	vpmu_wrmsr(&v.regs, MSR_IA32_FIXED_CTR_CTRL, 0xa); /* USR and PMI */
+	assert_true(vpmu_filters_cpl(&v));
+	vpmu_wrmsr(&v.regs, MSR_IA32_PERF_GLOBAL_CTRL, 0); /* disabled: no matter */
+	assert_false(vpmu_filters_cpl(&v));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +289,8 @@ int main(void)
 		cmocka_unit_test(test_overflow_in_pmuvisor_work_is_delivered_at_entry_for_the_exiting_instruction),
 		cmocka_unit_test(test_masked_lvt_entry_delivers_nothing_and_ovf_ctrl_clears),
 		cmocka_unit_test(test_policy_switch_takes_effect_at_the_next_exit),
+		cmocka_unit_test(test_events_to_overflow_is_the_nearest_counter),
+		cmocka_unit_test(test_a_counter_of_one_privilege_level_asks_for_fine_exits),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

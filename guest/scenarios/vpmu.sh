@@ -1,0 +1,13 @@
+#!/bin/sh
+# The guest's own PMU driver on pmuvisor's virtual PMU (vpmu=on): what
+# Linux found, a count of a loop of known length, and the same CPUID loop
+# counted under each accounting policy (switched through the client).
+mark() { echo "PMUVISOR-GUEST: $*"; }
+dmesg | grep -E 'Performance Events|PMU' | while IFS= read -r line; do mark "dmesg: $line"; done
+[ -d /sys/bus/event_source/devices/cpu ] && mark "pmu-registered yes" || mark "pmu-registered no"
+mark "loop $(/bin/pmucount loop 10000000 2>&1)"
+for policy in cpu-switch domain-switch; do
+	/bin/pmuvisor vpmu policy $policy >/dev/null
+	mark "policy=$policy $(/bin/pmucount cpuid 20000 2>&1)"
+done
+/bin/pmuvisor vpmu status | while IFS= read -r line; do mark "status: $line"; done
