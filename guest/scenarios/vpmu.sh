@@ -6,6 +6,7 @@ mark() { echo "PMUVISOR-GUEST: $*"; }
 dmesg | grep -E 'Performance Events|PMU' | while IFS= read -r line; do mark "dmesg: $line"; done
 [ -d /sys/bus/event_source/devices/cpu ] && mark "pmu-registered yes" || mark "pmu-registered no"
 mark "loop $(/bin/pmucount loop 10000000 2>&1)"
+mark "sample $(/bin/pmucount sample 10000000 1000000 2>&1)"
 for policy in cpu-switch domain-switch; do
 	/bin/pmuvisor vpmu policy $policy >/dev/null
 	mark "policy=$policy $(/bin/pmucount cpuid 20000 2>&1)"

@@ -180,9 +180,9 @@ def prof_symbols_file():
 
 @test("vpmu-bochs")
 def vpmu_bochs():
-    """vpmu=on: Linux's own PMU driver probes the virtual PMU and counts
-    with it; the CPUID loop's cycles grow by pmuvisor's work under
-    domain-switch, switched at run time."""
+    """vpmu=on: Linux's own PMU driver probes the virtual PMU, counts with
+    it and samples with its PMIs; the CPUID loop's cycles grow by pmuvisor's
+    work under domain-switch, switched at run time."""
     cfg = (LINUX_CFG.replace("pmuvisor.test=boot", "pmuvisor.test=vpmu") +
            "guest_control=on\nvpmu=on\n")
     with Machine("vpmu-bochs", linux_files(cfg)) as m:
@@ -200,6 +200,16 @@ def vpmu_bochs():
         got = int(loop.group(1))
         if abs(got - 20000000) > 0.05 * 20000000:
             raise TestFailure("the 20,000,000-instruction loop counted %d" % got)
+        sampled = re.search(r"^PMUVISOR-GUEST: sample pmucount: samples=(\d+) in_loop=(\d+)$", text, re.M)
+        if not sampled:
+            raise TestFailure("no samples from the sampled loop: %s" %
+                              re.findall(r"^PMUVISOR-GUEST: sample .*$", text, re.M))
+        samples, in_loop = int(sampled.group(1)), int(sampled.group(2))
+        print("  sampling every 1,000,000 instructions of a 20,000,000-instruction loop: "
+              "%d samples (PMIs), %d with the IP in the loop" % (samples, in_loop))
+        if not 15 <= samples <= 25 or in_loop < 0.9 * samples:
+            raise TestFailure("PMIs: %d samples, %d in the loop (want about 20, nearly all in it)"
+                              % (samples, in_loop))
         cycles = {}
         for policy in ("cpu-switch", "domain-switch"):
             row = re.search(r"^PMUVISOR-GUEST: policy=%s pmucount: cycles=(\d+)$" % policy, text, re.M)
