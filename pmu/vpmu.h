@@ -51,7 +51,15 @@ struct vpmu {
 	uint64_t pmi_pending;  /* GLOBAL_STATUS bits whose PMI is owed */
 	uint64_t pmi_rip;      /* the instruction an owed PMI is charged to */
 	uint64_t pmis_delivered, pmis_masked;
+	/* From the registers, after every write (vpmu_refresh()): the
+	 * counters (GLOBAL_CTRL bit positions) that count time now, and
+	 * whether one of them counts at only some privilege levels. */
+	uint64_t counting;
+	bool cpl_filtered;
 };
+
+/* After the guest wrote a PMU MSR: recompute what counts. */
+void vpmu_refresh(struct vpmu *v);
 
 void vpmu_init(struct vpmu *v, const struct vpmu_config *cfg, const uint16_t *events,
 	       unsigned event_count, const struct vpmu_policy *policy);
@@ -65,7 +73,10 @@ uint64_t vpmu_events_to_overflow(const struct vpmu *v);
  * levels (USR or OS, not both): time is then charged to the level the
  * guest is at when it exits, so exits must come often enough to sample
  * the levels fairly. */
-bool vpmu_filters_cpl(const struct vpmu *v);
+static inline bool vpmu_filters_cpl(const struct vpmu *v)
+{
+	return v->cpl_filtered;
+}
 
 /* By name ("cpu-switch", "domain-switch"); NULL if unknown. */
 const struct vpmu_policy *vpmu_policy_find(const char *name);

@@ -7,11 +7,11 @@
 
 static void count(struct vpmu *v, uint64_t events, unsigned cpl, uint64_t rip)
 {
-	uint64_t pmi = 0;
-	unsigned i;
+	uint64_t pmi;
 
-	for (i = 0; i < v->event_count; i++)
-		pmi |= vpmu_count(&v->regs, v->events[i], events, cpl);
+	if (!v->counting)
+		return;
+	pmi = vpmu_count_on(&v->regs, v->counting, events, cpl);
 
 	if (pmi && !v->pmi_pending)
 		v->pmi_rip = rip;
@@ -68,6 +68,7 @@ void vpmu_init(struct vpmu *v, const struct vpmu_config *cfg, const uint16_t *ev
 	v->events = events;
 	v->event_count = event_count;
 	v->policy = v->next_policy = policy;
+	vpmu_refresh(v);
 }
 
 static bool counts_time(const struct vpmu *v, uint16_t code)
@@ -82,22 +83,23 @@ static bool counts_time(const struct vpmu *v, uint16_t code)
 
 uint64_t vpmu_events_to_overflow(const struct vpmu *v)
 {
-	const struct vpmu_regs *r = &v->regs;
-	uint64_t best = UINT64_MAX, gp_top = (1ull << r->cfg.gp_width), fixed_top = (1ull << r->cfg.fixed_width);
-	unsigned i;
+	struct vpmu_regs *r = (struct vpmu_regs *)&v->regs;
+	uint64_t counters = v->counting, best = UINT64_MAX;
 
-	for (i = 0; i < r->cfg.gp; i++)
-		if ((r->evtsel[i] & EVTSEL_EN) && (r->global_ctrl & (1ull << i)) &&
-		    counts_time(v, (uint16_t)(r->evtsel[i] & 0xffff)) && gp_top - r->pmc[i] < best)
-			best = gp_top - r->pmc[i];
-	for (i = 0; i < r->cfg.fixed; i++)
-		if (((r->fixed_ctrl >> (4 * i)) & (FIXED_CTRL_OS | FIXED_CTRL_USR)) &&
-		    (r->global_ctrl & (1ull << (GLOBAL_FIXED_SHIFT + i))) &&
-		    counts_time(v, vpmu_fixed_event[i]) && fixed_top - r->fixed[i] < best)
-			best = fixed_top - r->fixed[i];
+	while (counters) {
+		unsigned bit = (unsigned)__builtin_ctzll(counters), width;
+		uint64_t *value, left;
+		bool os, usr, interrupt;
+
+		counters &= counters - 1;
+		if (!vpmu_counter(r, bit, &value, &os, &usr, &interrupt, &width))
+			continue;
+		left = (1ull << width) - *value;
+		if (left < best)
+			best = left;
+	}
 	return best;
 }
-
 void vpmu_set_policy(struct vpmu *v, const struct vpmu_policy *policy)
 {
 	v->next_policy = policy;
@@ -140,26 +142,28 @@ void vpmu_entry(struct vpmu *v, uint32_t lvtpc, struct vpmu_delivery *d)
 	v->pmis_delivered++;
 }
 
-bool vpmu_filters_cpl(const struct vpmu *v)
+void vpmu_refresh(struct vpmu *v)
 {
-	const struct vpmu_regs *r = &v->regs;
+	struct vpmu_regs *r = &v->regs;
 	unsigned i;
 
-	for (i = 0; i < r->cfg.gp; i++) {
-		uint64_t levels = r->evtsel[i] & (EVTSEL_USR | EVTSEL_OS);
-
-		if ((r->evtsel[i] & EVTSEL_EN) && (r->global_ctrl & (1ull << i)) &&
-		    counts_time(v, (uint16_t)(r->evtsel[i] & 0xffff)) && levels &&
-		    levels != (EVTSEL_USR | EVTSEL_OS))
-			return true;
-	}
-	for (i = 0; i < r->cfg.fixed; i++) {
-		uint64_t levels = (r->fixed_ctrl >> (4 * i)) & (FIXED_CTRL_OS | FIXED_CTRL_USR);
-
+	v->counting = 0;
+	v->cpl_filtered = false;
+	for (i = 0; i < r->cfg.gp; i++)
+		if ((r->evtsel[i] & EVTSEL_EN) && (r->cfg.version < 2 || (r->global_ctrl & (1ull << i))) &&
+		    counts_time(v, (uint16_t)(r->evtsel[i] & 0xffff)))
+			v->counting |= 1ull << i;
+	for (i = 0; r->cfg.version >= 2 && i < r->cfg.fixed; i++)
 		if ((r->global_ctrl & (1ull << (GLOBAL_FIXED_SHIFT + i))) &&
-		    counts_time(v, vpmu_fixed_event[i]) && levels &&
-		    levels != (FIXED_CTRL_OS | FIXED_CTRL_USR))
-			return true;
+		    counts_time(v, vpmu_fixed_event[i]))
+			v->counting |= 1ull << (GLOBAL_FIXED_SHIFT + i);
+	for (i = 0; i < 64; i++) {
+		uint64_t *value;
+		bool os, usr, interrupt;
+		unsigned width;
+
+		if ((v->counting >> i) & 1 && vpmu_counter(r, i, &value, &os, &usr, &interrupt, &width) &&
+		    os != usr)
+			v->cpl_filtered = true;
 	}
-	return false;
 }

@@ -172,3 +172,48 @@ uint64_t vpmu_count(struct vpmu_regs *r, uint16_t code, uint64_t n, unsigned cpl
 	}
 	return pmi;
 }
+
+bool vpmu_counter(struct vpmu_regs *r, unsigned bit, uint64_t **value, bool *os, bool *usr,
+		  bool *interrupt, unsigned *width)
+{
+	if (bit < GLOBAL_FIXED_SHIFT) {
+		if (bit >= r->cfg.gp)
+			return false;
+		*value = &r->pmc[bit];
+		*os = r->evtsel[bit] & EVTSEL_OS;
+		*usr = r->evtsel[bit] & EVTSEL_USR;
+		*interrupt = r->evtsel[bit] & EVTSEL_INT;
+		*width = r->cfg.gp_width;
+		return true;
+	}
+	bit -= GLOBAL_FIXED_SHIFT;
+	if (bit >= r->cfg.fixed)
+		return false;
+	*value = &r->fixed[bit];
+	*os = (r->fixed_ctrl >> (4 * bit)) & FIXED_CTRL_OS;
+	*usr = (r->fixed_ctrl >> (4 * bit)) & FIXED_CTRL_USR;
+	*interrupt = (r->fixed_ctrl >> (4 * bit)) & FIXED_CTRL_PMI;
+	*width = r->cfg.fixed_width;
+	return true;
+}
+
+uint64_t vpmu_count_on(struct vpmu_regs *r, uint64_t counters, uint64_t n, unsigned cpl)
+{
+	uint64_t pmi = 0;
+
+	while (counters) {
+		unsigned bit = (unsigned)__builtin_ctzll(counters);
+		uint64_t *value;
+		bool os, usr, interrupt;
+		unsigned width;
+
+		counters &= counters - 1;
+		if (!vpmu_counter(r, bit, &value, &os, &usr, &interrupt, &width) ||
+		    !(cpl == 0 ? os : usr) || !add(value, mask(width), n))
+			continue;
+		r->global_status |= 1ull << bit;
+		if (interrupt)
+			pmi |= 1ull << bit;
+	}
+	return pmi;
+}

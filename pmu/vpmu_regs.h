@@ -51,6 +51,16 @@ int vpmu_rdpmc(const struct vpmu_regs *r, uint32_t ecx, uint64_t *value);
  * interrupt enabled (a PMI is due); every overflow sets its status bit. */
 uint64_t vpmu_count(struct vpmu_regs *r, uint16_t code, uint64_t n, unsigned cpl);
 
+/* 'n' events on the counters in 'counters' (GLOBAL_CTRL bit positions,
+ * already known to count the event and to be enabled) at 'cpl', each
+ * where its privilege-level bits allow.  Returns as vpmu_count(). */
+uint64_t vpmu_count_on(struct vpmu_regs *r, uint64_t counters, uint64_t n, unsigned cpl);
+
+/* The counter behind GLOBAL_CTRL bit 'bit', and its privilege levels as
+ * (OS, USR) bits; false if there is none. */
+bool vpmu_counter(struct vpmu_regs *r, unsigned bit, uint64_t **value, bool *os, bool *usr,
+		  bool *interrupt, unsigned *width);
+
 /* The event each fixed counter counts (SDM Vol. 3B, Table 20-2). */
 extern const uint16_t vpmu_fixed_event[VPMU_MAX_FIXED];
 

@@ -10,6 +10,8 @@ every figure here is an exact instruction count, the same on every run:
   - the same loop sampled by the timer backend every 20,000 instructions,
     without and with 8-frame call chains: instructions per sample and the
     guest's slowdown;
+  - with the guest's virtual PMU on (vpmu=on), the CPUID round trip under
+    each accounting policy: what the policy adds to every exit;
   - Linux boot to userspace: the guest's TSC when its init runs;
   - pmuvisor's resident memory (from its log) and the size of pmuvisor.efi.
 Boots run two at a time.
@@ -42,7 +44,11 @@ def vmtest(name, extra_cfg):
         result = {"cpuid": int(cost.group(1)), "vmcall": int(cost.group(2)),
                   "rdmsr": int(cost.group(3)), "spin": int(spin.group(2)),
                   "memory": memory.group(1) if memory else None}
-        if "vmx=off" not in extra_cfg:
+        if "vpmu=on" in extra_cfg:
+            for policy in ("cpu-switch", "domain-switch"):
+                cost = m.expect("com1", r"^PMUVISOR-VMTEST: vpmu policy=%s cpuid=(\d+)$" % policy, 300)
+                result[policy] = int(cost.group(1))
+        elif "vmx=off" not in extra_cfg:
             for chain in (0, 8):
                 prof = m.expect("com1", r"^PMUVISOR-VMTEST: prof chain=%d ticks=(\d+) samples=(\d+)$"
                                 % chain, 300)
@@ -60,10 +66,11 @@ def main():
     jobs = {
         "vmtest-native": (vmtest, "bench-vmtest-native", "vmx=off\n"),
         "vmtest-pmuvisor": (vmtest, "bench-vmtest-pmuvisor", "guest_control=on\n"),
+        "vmtest-vpmu": (vmtest, "bench-vmtest-vpmu", "guest_control=on\nvpmu=on\n"),
         "linux-native": (linux, "bench-linux-native", "vmx=off\n"),
         "linux-pmuvisor": (linux, "bench-linux-pmuvisor", ""),
     }
-    print("make bench: Bochs %s, OVMF; 4 boots, two at a time (logs: build/test-logs/bench-*)"
+    print("make bench: Bochs %s, OVMF; 5 boots, two at a time (logs: build/test-logs/bench-*)"
           % CPU, flush=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         futures = {k: pool.submit(f, name, cfg) for k, (f, name, cfg) in jobs.items()}
@@ -96,6 +103,14 @@ def main():
         print("%-34s %12d %12.0f %13.3f%%" % (label, samples, per_sample, slowdown[chain]))
     print("  (instructions per sample beyond the unprofiled loop under pmuvisor; slowdown of")
     print("   the 100,000,000-instruction loop against native)")
+    vpmu = results["vmtest-vpmu"]
+    print()
+    print("%-34s %12s %12s %14s" % ("guest's virtual PMU (vpmu=on)", "CPUID", "in pmuvisor",
+                                     "vs vpmu=off"))
+    for policy in ("cpu-switch", "domain-switch"):
+        print("%-34s %12d %12d %+14d" % ("policy " + policy, vpmu[policy],
+                                          vpmu[policy] - native["cpuid"], vpmu[policy] - guest["cpuid"]))
+    print("  (a CPUID round trip with the virtual PMU on: what each policy adds to every exit)")
     boot_n, boot_p = results["linux-native"]["tsc"], results["linux-pmuvisor"]["tsc"]
     ratio = boot_p / boot_n
     print()

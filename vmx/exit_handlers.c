@@ -319,10 +319,12 @@ void handle_wrmsr(struct guest_regs *regs)
 
 	/* FEATURE_CONTROL is locked, the VMX MSRs are read-only. */
 	if (vpmu_on && pmu_msr_hidden(msr)) {
-		if (vpmu_wrmsr(&vpmu_guest.regs, msr, value) < 0)
+		if (vpmu_wrmsr(&vpmu_guest.regs, msr, value) < 0) {
 			exit_inject_gp();
-		else
-			exit_skip_instruction();
+			return;
+		}
+		vpmu_refresh(&vpmu_guest);
+		exit_skip_instruction();
 		return;
 	}
 	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_capability_msr(msr) ||

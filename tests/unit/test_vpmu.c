@@ -160,15 +160,22 @@ static void test_rdpmc_indexes_and_gp(void **state)
 #define LVT_NMI LVT_DELIVERY_NMI
 
 static struct vpmu v;
+
+/* A guest WRMSR: the register, then what counts (as the exit path does). */
+static void wr(uint32_t msr, uint64_t value)
+{
+	vpmu_wrmsr(&v.regs, msr, value);
+	vpmu_refresh(&v);
+}
 static const uint16_t time_events[] = { CYCLES, INSTRUCTIONS };
 
 /* The guest counts instructions at every level, fixed counter 0, with a PMI. */
 static void start(const struct vpmu_policy *policy, uint64_t to_overflow)
 {
 	vpmu_init(&v, &skylake, time_events, 2, policy);
-	vpmu_wrmsr(&v.regs, MSR_IA32_FIXED_CTR0, (0 - to_overflow) & MASK48);
-	vpmu_wrmsr(&v.regs, MSR_IA32_FIXED_CTR_CTRL, 0xb);
-	vpmu_wrmsr(&v.regs, MSR_IA32_PERF_GLOBAL_CTRL, 1ull << 32);
+	wr(MSR_IA32_FIXED_CTR0, (0 - to_overflow) & MASK48);
+	wr(MSR_IA32_FIXED_CTR_CTRL, 0xb);
+	wr(MSR_IA32_PERF_GLOBAL_CTRL, 1ull << 32);
 }
 
 /* One exit: the guest ran 'guest' events, pmuvisor 'vmm'. */
@@ -225,7 +232,7 @@ static void test_masked_lvt_entry_delivers_nothing_and_ovf_ctrl_clears(void **st
 	assert_false(d.inject);
 	assert_int_equal(v.pmis_masked, 1);
 	assert_true(v.regs.global_status == 1ull << 32); /* the overflow is still recorded */
-	vpmu_wrmsr(&v.regs, MSR_IA32_PERF_GLOBAL_OVF_CTRL, 1ull << 32);
+	wr(MSR_IA32_PERF_GLOBAL_OVF_CTRL, 1ull << 32);
 	assert_true(v.regs.global_status == 0);
 	/* A fixed-vector LVT entry injects that vector. */
 	start(&vpmu_cpu_switch, 500);
@@ -252,14 +259,14 @@ static void test_events_to_overflow_is_the_nearest_counter(void **state)
 {
 	start(&vpmu_cpu_switch, 5000);
 	assert_true(vpmu_events_to_overflow(&v) == 5000);
-	vpmu_wrmsr(&v.regs, MSR_IA32_PMC0 + 1, (uint32_t)-300);
-	vpmu_wrmsr(&v.regs, MSR_IA32_PERFEVTSEL0 + 1, CYCLES | EVTSEL_USR | EVTSEL_EN);
-	vpmu_wrmsr(&v.regs, MSR_IA32_PERF_GLOBAL_CTRL, (1ull << 32) | 2);
+	wr(MSR_IA32_PMC0 + 1, (uint32_t)-300);
+	wr(MSR_IA32_PERFEVTSEL0 + 1, CYCLES | EVTSEL_USR | EVTSEL_EN);
+	wr(MSR_IA32_PERF_GLOBAL_CTRL, (1ull << 32) | 2);
 	assert_true(vpmu_events_to_overflow(&v) == 300);
 	/* A counter of an event time cannot count does not matter. */
-	vpmu_wrmsr(&v.regs, MSR_IA32_PERFEVTSEL0 + 1, 0x00c4 | EVTSEL_USR | EVTSEL_EN);
+	wr(MSR_IA32_PERFEVTSEL0 + 1, 0x00c4 | EVTSEL_USR | EVTSEL_EN);
 	assert_true(vpmu_events_to_overflow(&v) == 5000);
-	vpmu_wrmsr(&v.regs, MSR_IA32_PERF_GLOBAL_CTRL, 0);
+	wr(MSR_IA32_PERF_GLOBAL_CTRL, 0);
 	assert_true(vpmu_events_to_overflow(&v) == UINT64_MAX);
 }
 
@@ -267,9 +274,9 @@ static void test_a_counter_of_one_privilege_level_asks_for_fine_exits(void **sta
 {
 	start(&vpmu_cpu_switch, 5000); /* fixed 0: OS and USR */
 	assert_false(vpmu_filters_cpl(&v));
-	vpmu_wrmsr(&v.regs, MSR_IA32_FIXED_CTR_CTRL, 0xa); /* USR and PMI */
+	wr(MSR_IA32_FIXED_CTR_CTRL, 0xa); /* USR and PMI */
 	assert_true(vpmu_filters_cpl(&v));
-	vpmu_wrmsr(&v.regs, MSR_IA32_PERF_GLOBAL_CTRL, 0); /* disabled: no matter */
+	wr(MSR_IA32_PERF_GLOBAL_CTRL, 0); /* disabled: no matter */
 	assert_false(vpmu_filters_cpl(&v));
 }
 
