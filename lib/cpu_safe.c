@@ -68,3 +68,25 @@ void fault_guard_leave(struct fault_guard *guard)
 	__asm__ volatile("lidt %0" : : "m"(*(const struct idtr *)guard->saved_idtr) : "memory");
 	irq_restore(guard->flags);
 }
+
+int msr_read_guarded(uint32_t msr, uint64_t *value)
+{
+	struct fault_guard guard;
+	int status;
+
+	fault_guard_enter(&guard);
+	status = msr_read_safe(msr, value);
+	fault_guard_leave(&guard);
+	return status;
+}
+
+int msr_write_guarded(uint32_t msr, uint64_t value)
+{
+	struct fault_guard guard;
+	int status;
+
+	fault_guard_enter(&guard);
+	status = msr_write_safe(msr, value);
+	fault_guard_leave(&guard);
+	return status;
+}

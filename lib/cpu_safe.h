@@ -25,4 +25,9 @@ int msr_read_safe(uint32_t msr, uint64_t *value);
 int msr_write_safe(uint32_t msr, uint64_t value);
 int xsetbv_safe(uint32_t xcr, uint64_t value);
 
+/* One access with its own guard around it (not from an NMI handler: the
+ * guard swaps the IDT). */
+int msr_read_guarded(uint32_t msr, uint64_t *value);
+int msr_write_guarded(uint32_t msr, uint64_t value);
+
 #endif

@@ -16,24 +16,12 @@ static volatile bool running;
 /* Set-up and tear-down: every access under the #GP guard. */
 static int guarded_read(void *ctx, uint32_t msr, uint64_t *v)
 {
-	struct fault_guard guard;
-	int r;
-
-	fault_guard_enter(&guard);
-	r = msr_read_safe(msr, v);
-	fault_guard_leave(&guard);
-	return r;
+	return msr_read_guarded(msr, v);
 }
 
 static int guarded_write(void *ctx, uint32_t msr, uint64_t v)
 {
-	struct fault_guard guard;
-	int r;
-
-	fault_guard_enter(&guard);
-	r = msr_write_safe(msr, v);
-	fault_guard_leave(&guard);
-	return r;
+	return msr_write_guarded(msr, v);
 }
 
 /* The PMI path runs in NMI context, where the guard (which swaps the
@@ -67,7 +55,7 @@ int prof_hw_start(const struct pmu_event *event, uint16_t code, uint64_t period,
 		leaf_a = cpuid(0xa, 0);
 	pmu_caps_decode(leaf0.eax, leaf_a.eax, leaf_a.ebx, leaf_a.edx, &caps);
 	if (cpuid(1, 0).ecx & CPUID1_ECX_PDCM)
-		guarded_read(0, MSR_IA32_PERF_CAPABILITIES, &capabilities);
+		msr_read_guarded(MSR_IA32_PERF_CAPABILITIES, &capabilities);
 	if (hw_sampler_choose(&sampler, &caps, capabilities & PERF_CAP_FW_WRITE, event, code, period,
 			      &why) < 0) {
 		out_printf(o, "prof start: backend hw: %s\n", why);

@@ -25,17 +25,14 @@ int sample_ring_init(struct sample_ring *ring, struct sample *slots, uint64_t ca
 
 bool sample_ring_push(struct sample_ring *ring, const struct sample *sample)
 {
-	uint64_t head = ring->head;
+	struct sample *slot = sample_ring_reserve(ring);
 
-	if (head - ring->tail > ring->mask) {
-		ring->dropped++;
+	if (!slot)
 		return false;
-	}
 	/* The header and the chain entries in use: a sample without a chain
 	 * costs a fifth of the whole slot. */
-	memcpy(&ring->slots[head & ring->mask], sample, sample_size(sample));
-	barrier(); /* the slot is complete before the consumer can see it */
-	ring->head = head + 1;
+	memcpy(slot, sample, sample_size(sample));
+	sample_ring_commit(ring);
 	return true;
 }
 

@@ -71,35 +71,25 @@ void vpmu_init(struct vpmu *v, const struct vpmu_config *cfg, const uint16_t *ev
 	vpmu_refresh(v);
 }
 
-static bool counts_time(const struct vpmu *v, uint16_t code)
-{
-	unsigned i;
-
-	for (i = 0; i < v->event_count; i++)
-		if (v->events[i] == code)
-			return true;
-	return false;
-}
-
 uint64_t vpmu_events_to_overflow(const struct vpmu *v)
 {
-	struct vpmu_regs *r = (struct vpmu_regs *)&v->regs;
 	uint64_t counters = v->counting, best = UINT64_MAX;
 
 	while (counters) {
-		unsigned bit = (unsigned)__builtin_ctzll(counters), width;
-		uint64_t *value, left;
-		bool os, usr, interrupt;
+		unsigned bit = (unsigned)__builtin_ctzll(counters);
+		struct vpmu_counter c;
+		uint64_t left;
 
 		counters &= counters - 1;
-		if (!vpmu_counter(r, bit, &value, &os, &usr, &interrupt, &width))
+		if (!vpmu_counter(&v->regs, bit, &c))
 			continue;
-		left = (1ull << width) - *value;
+		left = (1ull << c.width) - (c.fixed ? v->regs.fixed[c.index] : v->regs.pmc[c.index]);
 		if (left < best)
 			best = left;
 	}
 	return best;
 }
+
 void vpmu_set_policy(struct vpmu *v, const struct vpmu_policy *policy)
 {
 	v->next_policy = policy;
@@ -144,26 +134,17 @@ void vpmu_entry(struct vpmu *v, uint32_t lvtpc, struct vpmu_delivery *d)
 
 void vpmu_refresh(struct vpmu *v)
 {
-	struct vpmu_regs *r = &v->regs;
+	uint64_t counters;
 	unsigned i;
 
 	v->counting = 0;
+	for (i = 0; i < v->event_count; i++)
+		v->counting |= vpmu_counting(&v->regs, v->events[i]);
 	v->cpl_filtered = false;
-	for (i = 0; i < r->cfg.gp; i++)
-		if ((r->evtsel[i] & EVTSEL_EN) && (r->cfg.version < 2 || (r->global_ctrl & (1ull << i))) &&
-		    counts_time(v, (uint16_t)(r->evtsel[i] & 0xffff)))
-			v->counting |= 1ull << i;
-	for (i = 0; r->cfg.version >= 2 && i < r->cfg.fixed; i++)
-		if ((r->global_ctrl & (1ull << (GLOBAL_FIXED_SHIFT + i))) &&
-		    counts_time(v, vpmu_fixed_event[i]))
-			v->counting |= 1ull << (GLOBAL_FIXED_SHIFT + i);
-	for (i = 0; i < 64; i++) {
-		uint64_t *value;
-		bool os, usr, interrupt;
-		unsigned width;
+	for (counters = v->counting; counters; counters &= counters - 1) {
+		struct vpmu_counter c;
 
-		if ((v->counting >> i) & 1 && vpmu_counter(r, i, &value, &os, &usr, &interrupt, &width) &&
-		    os != usr)
+		if (vpmu_counter(&v->regs, (unsigned)__builtin_ctzll(counters), &c) && c.os != c.usr)
 			v->cpl_filtered = true;
 	}
 }

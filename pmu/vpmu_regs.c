@@ -140,60 +140,24 @@ static bool add(uint64_t *counter, uint64_t width_mask, uint64_t n)
 	return wrapped;
 }
 
-uint64_t vpmu_count(struct vpmu_regs *r, uint16_t code, uint64_t n, unsigned cpl)
+bool vpmu_counter(const struct vpmu_regs *r, unsigned bit, struct vpmu_counter *c)
 {
-	const struct vpmu_config *c = &r->cfg;
-	bool kernel = cpl == 0;
-	uint64_t pmi = 0;
-	unsigned i;
+	uint64_t field;
 
-	for (i = 0; i < c->gp; i++) {
-		uint64_t sel = r->evtsel[i];
-
-		if (!(sel & EVTSEL_EN) || (sel & 0xffff) != code ||
-		    (c->version >= 2 && !(r->global_ctrl & (1ull << i))) ||
-		    !(sel & (kernel ? EVTSEL_OS : EVTSEL_USR)) || !add(&r->pmc[i], mask(c->gp_width), n))
-			continue;
-		r->global_status |= 1ull << i;
-		if (sel & EVTSEL_INT)
-			pmi |= 1ull << i;
-	}
-	for (i = 0; c->version >= 2 && i < c->fixed; i++) {
-		uint64_t field = (r->fixed_ctrl >> (4 * i)) & 0xf;
-		uint64_t bit = 1ull << (GLOBAL_FIXED_SHIFT + i);
-
-		if (vpmu_fixed_event[i] != code || !(r->global_ctrl & bit) ||
-		    !(field & (kernel ? FIXED_CTRL_OS : FIXED_CTRL_USR)) ||
-		    !add(&r->fixed[i], mask(c->fixed_width), n))
-			continue;
-		r->global_status |= bit;
-		if (field & FIXED_CTRL_PMI)
-			pmi |= bit;
-	}
-	return pmi;
-}
-
-bool vpmu_counter(struct vpmu_regs *r, unsigned bit, uint64_t **value, bool *os, bool *usr,
-		  bool *interrupt, unsigned *width)
-{
 	if (bit < GLOBAL_FIXED_SHIFT) {
 		if (bit >= r->cfg.gp)
 			return false;
-		*value = &r->pmc[bit];
-		*os = r->evtsel[bit] & EVTSEL_OS;
-		*usr = r->evtsel[bit] & EVTSEL_USR;
-		*interrupt = r->evtsel[bit] & EVTSEL_INT;
-		*width = r->cfg.gp_width;
+		*c = (struct vpmu_counter){ false, bit, r->evtsel[bit] & EVTSEL_OS,
+					    r->evtsel[bit] & EVTSEL_USR, r->evtsel[bit] & EVTSEL_INT,
+					    r->cfg.gp_width };
 		return true;
 	}
 	bit -= GLOBAL_FIXED_SHIFT;
-	if (bit >= r->cfg.fixed)
+	if (r->cfg.version < 2 || bit >= r->cfg.fixed)
 		return false;
-	*value = &r->fixed[bit];
-	*os = (r->fixed_ctrl >> (4 * bit)) & FIXED_CTRL_OS;
-	*usr = (r->fixed_ctrl >> (4 * bit)) & FIXED_CTRL_USR;
-	*interrupt = (r->fixed_ctrl >> (4 * bit)) & FIXED_CTRL_PMI;
-	*width = r->cfg.fixed_width;
+	field = (r->fixed_ctrl >> (4 * bit)) & 0xf;
+	*c = (struct vpmu_counter){ true, bit, field & FIXED_CTRL_OS, field & FIXED_CTRL_USR,
+				    field & FIXED_CTRL_PMI, r->cfg.fixed_width };
 	return true;
 }
 
@@ -203,17 +167,36 @@ uint64_t vpmu_count_on(struct vpmu_regs *r, uint64_t counters, uint64_t n, unsig
 
 	while (counters) {
 		unsigned bit = (unsigned)__builtin_ctzll(counters);
-		uint64_t *value;
-		bool os, usr, interrupt;
-		unsigned width;
+		struct vpmu_counter c;
 
 		counters &= counters - 1;
-		if (!vpmu_counter(r, bit, &value, &os, &usr, &interrupt, &width) ||
-		    !(cpl == 0 ? os : usr) || !add(value, mask(width), n))
+		if (!vpmu_counter(r, bit, &c) || !(cpl == 0 ? c.os : c.usr) ||
+		    !add(vpmu_counter_value(r, &c), mask(c.width), n))
 			continue;
 		r->global_status |= 1ull << bit;
-		if (interrupt)
+		if (c.interrupt)
 			pmi |= 1ull << bit;
 	}
 	return pmi;
+}
+
+uint64_t vpmu_counting(const struct vpmu_regs *r, uint16_t code)
+{
+	const struct vpmu_config *c = &r->cfg;
+	uint64_t counters = 0;
+	unsigned i;
+
+	for (i = 0; i < c->gp; i++)
+		if ((r->evtsel[i] & EVTSEL_EN) && (r->evtsel[i] & 0xffff) == code &&
+		    (c->version < 2 || (r->global_ctrl & (1ull << i))))
+			counters |= 1ull << i;
+	for (i = 0; c->version >= 2 && i < c->fixed; i++)
+		if (vpmu_fixed_event[i] == code && (r->global_ctrl & (1ull << (GLOBAL_FIXED_SHIFT + i))))
+			counters |= 1ull << (GLOBAL_FIXED_SHIFT + i);
+	return counters;
+}
+
+uint64_t vpmu_count(struct vpmu_regs *r, uint16_t code, uint64_t n, unsigned cpl)
+{
+	return vpmu_count_on(r, vpmu_counting(r, code), n, cpl);
 }

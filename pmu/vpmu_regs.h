@@ -56,10 +56,26 @@ uint64_t vpmu_count(struct vpmu_regs *r, uint16_t code, uint64_t n, unsigned cpl
  * where its privilege-level bits allow.  Returns as vpmu_count(). */
 uint64_t vpmu_count_on(struct vpmu_regs *r, uint64_t counters, uint64_t n, unsigned cpl);
 
-/* The counter behind GLOBAL_CTRL bit 'bit', and its privilege levels as
- * (OS, USR) bits; false if there is none. */
-bool vpmu_counter(struct vpmu_regs *r, unsigned bit, uint64_t **value, bool *os, bool *usr,
-		  bool *interrupt, unsigned *width);
+/* The counters (GLOBAL_CTRL bit positions) enabled, locally and from
+ * version 2 globally, to count event 'code'. */
+uint64_t vpmu_counting(const struct vpmu_regs *r, uint16_t code);
+
+/* The counter behind GLOBAL_CTRL bit 'bit': which one, where it counts
+ * (CPL 0, CPL > 0), whether its overflow interrupts, its width. */
+struct vpmu_counter {
+	bool fixed;
+	unsigned index;
+	bool os, usr, interrupt;
+	unsigned width;
+};
+
+/* False if the PMU has no counter at 'bit'. */
+bool vpmu_counter(const struct vpmu_regs *r, unsigned bit, struct vpmu_counter *c);
+
+static inline uint64_t *vpmu_counter_value(struct vpmu_regs *r, const struct vpmu_counter *c)
+{
+	return c->fixed ? &r->fixed[c->index] : &r->pmc[c->index];
+}
 
 /* The event each fixed counter counts (SDM Vol. 3B, Table 20-2). */
 extern const uint16_t vpmu_fixed_event[VPMU_MAX_FIXED];

@@ -138,6 +138,12 @@ static __attribute__((noinline)) void poll_console(struct guest_regs *regs)
 	console_due = rdtsc() + interval;
 }
 
+/* Bytes wait, or the poll the timer stopped the guest for is due. */
+static inline bool console_wanted(unsigned reason, uint64_t now)
+{
+	return console_has_input() || (reason == EXIT_REASON_PREEMPTION_TIMER && now >= console_due);
+}
+
 /* The timer value that stops the guest at the console's next poll. */
 static inline uint32_t until_poll(uint64_t now)
 {
@@ -192,7 +198,7 @@ void vmx_exit_handler(struct guest_regs *regs)
 	unsigned reason = exit_reason_checked(regs);
 
 	end = dispatch(regs, start, reason);
-	if (console_has_input() || (reason == EXIT_REASON_PREEMPTION_TIMER && end >= console_due))
+	if (console_wanted(reason, end))
 		poll_console(regs);
 	else if (reason != EXIT_REASON_PREEMPTION_TIMER)
 		return; /* the timer counts on toward the next poll */
@@ -216,7 +222,7 @@ static inline __attribute__((always_inline)) void profiling_exit(struct guest_re
 	prof_exit_begin(start, regs, sampling);
 	end = dispatch(regs, start, reason);
 	prof_exit_end(reason, start, end, sampling);
-	if (console_has_input() || (reason == EXIT_REASON_PREEMPTION_TIMER && end >= console_due)) {
+	if (console_wanted(reason, end)) {
 		poll_console(regs);
 		end = rdtsc();
 	}
@@ -245,7 +251,7 @@ static void vmx_exit_handler_vpmu(struct guest_regs *regs)
 	vpmu_guest_exit(start, (unsigned)(vmcs_read(GUEST_SS_AR) >> 5) & 3, vmcs_read(GUEST_RIP));
 	end = dispatch(regs, start, reason);
 	vpmu_guest_vmm(end - start);
-	if (console_has_input() || (reason == EXIT_REASON_PREEMPTION_TIMER && end >= console_due)) {
+	if (console_wanted(reason, end)) {
 		poll_console(regs);
 		end = rdtsc();
 	}

@@ -150,6 +150,14 @@ void handle_cpuid_vpmu(struct guest_regs *regs)
 	emulate_cpuid(regs, PMU_VIRTUAL);
 }
 
+/* RDMSR and RDPMC answer in EDX:EAX (upper halves of RAX/RDX cleared). */
+static void return_edx_eax(struct guest_regs *regs, uint64_t value)
+{
+	regs->rax = (uint32_t)value;
+	regs->rdx = value >> 32;
+	exit_skip_instruction();
+}
+
 void handle_rdpmc(struct guest_regs *regs)
 {
 	uint64_t value;
@@ -160,9 +168,7 @@ void handle_rdpmc(struct guest_regs *regs)
 		exit_inject_gp();
 		return;
 	}
-	regs->rax = (uint32_t)value;
-	regs->rdx = value >> 32;
-	exit_skip_instruction();
+	return_edx_eax(regs, value);
 }
 
 void handle_invd(struct guest_regs *regs)
@@ -275,16 +281,6 @@ static int is_vmx_capability_msr(uint32_t msr)
 
 /* MSRs outside the bitmap's two ranges always exit (SDM 26.1.3): do what
  * the CPU would have done, #GP included. */
-static int msr_passthrough(uint32_t msr, uint64_t *value, int write)
-{
-	struct fault_guard guard;
-	int status;
-
-	fault_guard_enter(&guard);
-	status = write ? msr_write_safe(msr, *value) : msr_read_safe(msr, value);
-	fault_guard_leave(&guard);
-	return status;
-}
 
 void handle_rdmsr(struct guest_regs *regs)
 {
@@ -302,13 +298,11 @@ void handle_rdmsr(struct guest_regs *regs)
 	} else if (is_vmx_capability_msr(msr) || (vm.pmu_owned && pmu_msr_hidden(msr))) {
 		exit_inject_gp();
 		return;
-	} else if (msr_passthrough(msr, &value, 0) < 0) {
+	} else if (msr_read_guarded(msr, &value) < 0) {
 		exit_inject_gp();
 		return;
 	}
-	regs->rax = (uint32_t)value;
-	regs->rdx = value >> 32;
-	exit_skip_instruction();
+	return_edx_eax(regs, value);
 }
 
 void handle_wrmsr(struct guest_regs *regs)
@@ -328,7 +322,7 @@ void handle_wrmsr(struct guest_regs *regs)
 		return;
 	}
 	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_capability_msr(msr) ||
-	    (vm.pmu_owned && pmu_msr_hidden(msr)) || msr_passthrough(msr, &value, 1) < 0) {
+	    (vm.pmu_owned && pmu_msr_hidden(msr)) || msr_write_guarded(msr, value) < 0) {
 		exit_inject_gp();
 		return;
 	}
