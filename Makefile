@@ -74,7 +74,7 @@ PMUVISOR_ASM := lib/msr_safe.asm pmu/probe_loop.asm boot/launch.asm boot/core_bl
 # The resident core: root-mode code linked at a fixed address in the top
 # 2 GiB (vmx/core.ld), carried inside pmuvisor.efi as a flat image.
 CORE_C := \
-	vmx/core.c vmx/exit.c vmx/exit_handlers.c vmx/exit_io.c vmx/guest_state.c \
+	vmx/core.c vmx/exit.c vmx/exit_handlers.c vmx/exit_io.c vmx/device.c vmx/guest_state.c \
 	vmx/host.c vmx/hypercall.c vmx/cr_policy.c \
 	vmx/ept.c vmx/mtrr.c vmx/mtrr_read.c vmx/controls.c vmx/caps.c vmx/caps_read.c \
 	vmx/caps_report.c vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c \
@@ -84,7 +84,7 @@ CORE_C := \
 	guest/memory.c guest/kallsyms.c guest/callchain.c \
 	pmu/prof.c pmu/prof_clock.c pmu/prof_request.c pmu/prof_report.c pmu/prof_dump.c \
 	pmu/events.c pmu/sample_ring.c pmu/hw_sampler.c pmu/prof_hw.c pmu/caps.c \
-	pmu/vpmu_regs.c pmu/vpmu_policy.c pmu/vpmu_guest.c \
+	pmu/vpmu_regs.c pmu/vpmu_policy.c pmu/vpmu_hw.c pmu/vpmu_guest.c \
 	lib/string.c lib/format.c lib/panic.c lib/panic_halt.c lib/page_pool.c lib/cpu_safe.c \
 	lib/number.c lib/symtab.c
 CORE_ASM := vmx/core_head.asm vmx/vmx_entry.asm vmx/host_stubs.asm lib/msr_safe.asm

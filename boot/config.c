@@ -3,6 +3,7 @@
 #include "lib/format.h"
 #include "lib/number.h"
 #include "lib/string.h"
+#include "vmx/launch.h"
 
 #define KEY_MAX 32
 
@@ -170,14 +171,32 @@ static int apply_prof_samples(struct config *cfg, const char *value, const char 
 
 static int apply_vpmu(struct config *cfg, const char *value, const char **expected)
 {
-	if (str_case_equal(value, "on"))
-		cfg->vpmu = 1;
-	else if (str_case_equal(value, "off"))
-		cfg->vpmu = 0;
-	else {
-		*expected = "on or off";
+	static const char *const names[] = { [VPMU_OFF] = "off", [VPMU_ON] = "on",
+					     [VPMU_TIMER] = "timer", [VPMU_HW] = "hw" };
+	unsigned i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (str_case_equal(value, names[i])) {
+			cfg->vpmu = (int)i;
+			return 0;
+		}
+	*expected = "on, off, timer or hw";
+	return -1;
+}
+
+static int apply_device(struct config *cfg, const char *value, const char **expected)
+{
+	uint64_t port;
+
+	if (str_case_equal(value, "off")) {
+		cfg->device_port = 0;
+		return 0;
+	}
+	if (parse_unsigned(value, 0xffff, &port) < 0 || port == 0) {
+		*expected = "off or an I/O port number from 1 to 0xffff";
 		return -1;
 	}
+	cfg->device_port = (uint16_t)port;
 	return 0;
 }
 
@@ -198,6 +217,7 @@ static const struct {
 	[CONFIG_GUEST_CONTROL] = { "guest_control", apply_guest_control },
 	[CONFIG_PROF_SAMPLES] = { "prof_samples", apply_prof_samples },
 	[CONFIG_VPMU] = { "vpmu", apply_vpmu },
+	[CONFIG_DEVICE] = { "device", apply_device },
 };
 
 const char *config_key_name(enum config_key key)
@@ -252,7 +272,7 @@ int config_set(struct config *cfg, const char *key, const char *value,
 		cfg->errors++;
 		report(rep, where, "unknown key '%s' (known keys: payload, initrd, cmdline, "
 		       "console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control, "
-		       "prof_samples, vpmu)",
+		       "prof_samples, vpmu, device)",
 		       key);
 		return -1;
 	}

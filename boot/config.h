@@ -31,6 +31,7 @@ enum config_key {
 	CONFIG_GUEST_CONTROL,
 	CONFIG_PROF_SAMPLES,
 	CONFIG_VPMU,
+	CONFIG_DEVICE,
 	CONFIG_KEY_COUNT
 };
 
@@ -57,7 +58,8 @@ struct config {
 	enum selftest selftest;
 	uint32_t poll_hz;       /* console polls per second of guest time */
 	uint32_t prof_samples;  /* profiling samples per CPU ring */
-	int vpmu;               /* vpmu=on: a virtual PMU for the guest */
+	int vpmu;               /* enum vpmu_choice (vmx/launch.h): a virtual PMU for the guest */
+	uint16_t device_port;   /* device=PORT: the demo device (vmx/device.h) */
 	int guest_control;      /* guest_control=on: the guest may drive the shell */
 	struct config_origin origin[CONFIG_KEY_COUNT];
 	unsigned errors;

@@ -115,6 +115,7 @@ int hypervisor_start(const struct config *cfg)
 	params.pmu_counts = pmu_counts;
 	params.prof_samples = cfg->prof_samples;
 	params.vpmu = (uint32_t)cfg->vpmu;
+	params.device_port = cfg->device_port;
 	pool = (struct page_pool){ resident + head->memory_size, resident + symbols_at, 0 };
 	params.host_cr3 = host_paging_build(&pool, params.phys_top,
 					    cpuid(0x80000001, 0).edx & CPUID_80000001_EDX_1G_PAGES,

@@ -2,11 +2,13 @@
 #include "console/console.h"
 #include "console/log.h"
 #include "vmx/cpuid_policy.h"
+#include "vmx/device.h"
 #include "vmx/exit_handlers.h"
 #include "pmu/guest_view.h"
 #include "pmu/prof.h"
 #include "vmx/vmcs.h"
 #include "lib/cpu.h"
+#include "lib/number.h"
 #include "lib/string.h"
 
 #include "build-id.h"
@@ -174,6 +176,32 @@ static int cmd_continue(struct shell *sh, int argc, char **argv)
 	return 0;
 }
 
+/* 'device [status] | device work=N': the demo device (vmx/device.h). */
+static int cmd_device(struct shell *sh, int argc, char **argv)
+{
+	uint64_t n;
+
+	if (argc == 1 || str_case_equal(argv[1], "status")) {
+		device_status(&device, sh->out);
+		return 0;
+	}
+	if (strncmp(argv[1], "work=", 5) != 0) {
+		out_printf(sh->out, "device: usage: device [status] | device work=INSTRUCTIONS\n");
+		return -1;
+	}
+	if (!device.port) {
+		out_printf(sh->out, "device: off (device=PORT in pmuvisor.cfg)\n");
+		return -1;
+	}
+	if (parse_unsigned(argv[1] + 5, DEVICE_WORK_MAX, &n) < 0 || device_set_work(&device, n) < 0) {
+		out_printf(sh->out, "device: bad work '%s' (instructions an access, 0 to %u)\n",
+			   argv[1] + 5, DEVICE_WORK_MAX);
+		return -1;
+	}
+	out_printf(sh->out, "device: work %u instructions an access\n", device.work);
+	return 0;
+}
+
 const struct shell_command console_commands[] = {
 	{ "info", "info", "version, CPU, VT-x and PMU, memory layout, configuration", 0, 0, cmd_info },
 	{ "stats", "stats [reset]", "VM exits per reason: count, cycles in pmuvisor, share", 0, 1,
@@ -188,8 +216,10 @@ const struct shell_command console_commands[] = {
 	  "[backend=hw|timer] | stop | status | report [top=N] [by=symbol|module|mode|address|caller|exit] "
 	  "| clear | dump",
 	  "system-wide profiling: guest user, guest kernel and pmuvisor", 1, 7, console_cmd_prof },
-	{ "vpmu", "vpmu [status] | vpmu policy cpu-switch|domain-switch",
+	{ "vpmu", "vpmu [status] | vpmu on|off | vpmu policy cpu-switch|domain-switch",
 	  "the guest's virtual PMU: its counters, and whose work they count", 0, 2, console_cmd_vpmu },
+	{ "device", "device [status] | device work=INSTRUCTIONS",
+	  "the demo device (device=PORT): pmuvisor's work for each guest access", 0, 1, cmd_device },
 };
 
 const size_t console_command_count = sizeof(console_commands) / sizeof(console_commands[0]);

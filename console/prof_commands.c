@@ -111,8 +111,10 @@ int console_cmd_vpmu(struct shell *sh, int argc, char **argv)
 		vpmu_guest_status(sh->out);
 		return 0;
 	}
+	if (argc == 2 && (str_case_equal(argv[1], "on") || str_case_equal(argv[1], "off")))
+		return vpmu_guest_switch(str_case_equal(argv[1], "on"), sh->out);
 	if (!str_case_equal(argv[1], "policy") || argc != 3) {
-		out_printf(sh->out, "vpmu: usage: vpmu [status] | vpmu policy NAME\n");
+		out_printf(sh->out, "vpmu: usage: vpmu [status] | vpmu on|off | vpmu policy NAME\n");
 		return -1;
 	}
 	if (!vpmu_on) {
@@ -127,7 +129,7 @@ int console_cmd_vpmu(struct shell *sh, int argc, char **argv)
 		out_printf(sh->out, ")\n");
 		return -1;
 	}
-	vpmu_set_policy(&vpmu_guest, policy);
+	vpmu_guest_set_policy(policy);
 	out_printf(sh->out, "vpmu: policy %s from the next VM exit\n", policy->name);
 	return 0;
 }

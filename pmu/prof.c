@@ -268,9 +268,10 @@ int prof_start(const struct prof_request *req, const struct out *o)
 		out_printf(o, "prof start: already running ('prof stop' first)\n");
 		return -1;
 	}
-	if (vpmu_on) {
-		out_printf(o, "prof start: the guest has a virtual PMU (vpmu=on); system-wide and "
-			      "guest-wide profiling together are refused (not supported yet)\n");
+	if (vpmu_on && !vpmu_stopped) {
+		out_printf(o, "prof start: the guest's virtual PMU is on; system-wide and guest-wide "
+			      "profiling together are refused ('vpmu off' first, while no guest counter "
+			      "is enabled)\n");
 		return -1;
 	}
 	backend = choose_backend(req, o);

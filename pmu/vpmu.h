@@ -34,6 +34,9 @@ struct vpmu_policy {
 	void (*on_vmm_work)(struct vpmu *v, uint64_t events);
 	/* The guest is about to resume. */
 	void (*on_entry)(struct vpmu *v);
+	/* The hw backend's switch (pmu/vpmu_hw.h): whether the guest's real
+	 * counters run on through pmuvisor's work. */
+	bool vmm_counts;
 };
 
 extern const struct vpmu_policy vpmu_cpu_switch, vpmu_domain_switch;

@@ -44,9 +44,9 @@ static void domain_switch_work(struct vpmu *v, uint64_t events)
 }
 
 const struct vpmu_policy vpmu_cpu_switch = { "cpu-switch", nothing_at_exit, cpu_switch_work,
-					     nothing_at_entry };
+					     nothing_at_entry, false };
 const struct vpmu_policy vpmu_domain_switch = { "domain-switch", nothing_at_exit,
-						domain_switch_work, nothing_at_entry };
+						domain_switch_work, nothing_at_entry, true };
 const struct vpmu_policy *const vpmu_policies[] = { &vpmu_cpu_switch, &vpmu_domain_switch };
 const unsigned vpmu_policy_count = sizeof(vpmu_policies) / sizeof(vpmu_policies[0]);
 

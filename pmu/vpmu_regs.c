@@ -196,6 +196,22 @@ uint64_t vpmu_counting(const struct vpmu_regs *r, uint16_t code)
 	return counters;
 }
 
+uint64_t vpmu_enabled(const struct vpmu_regs *r)
+{
+	const struct vpmu_config *c = &r->cfg;
+	uint64_t counters = 0;
+	unsigned i;
+
+	for (i = 0; i < c->gp; i++)
+		if ((r->evtsel[i] & EVTSEL_EN) && (c->version < 2 || (r->global_ctrl & (1ull << i))))
+			counters |= 1ull << i;
+	for (i = 0; c->version >= 2 && i < c->fixed; i++)
+		if (((r->fixed_ctrl >> (4 * i)) & (FIXED_CTRL_OS | FIXED_CTRL_USR)) &&
+		    (r->global_ctrl & (1ull << (GLOBAL_FIXED_SHIFT + i))))
+			counters |= 1ull << (GLOBAL_FIXED_SHIFT + i);
+	return counters;
+}
+
 uint64_t vpmu_count(struct vpmu_regs *r, uint16_t code, uint64_t n, unsigned cpl)
 {
 	return vpmu_count_on(r, vpmu_counting(r, code), n, cpl);

@@ -60,6 +60,10 @@ uint64_t vpmu_count_on(struct vpmu_regs *r, uint64_t counters, uint64_t n, unsig
  * version 2 globally, to count event 'code'. */
 uint64_t vpmu_counting(const struct vpmu_regs *r, uint16_t code);
 
+/* The counters (GLOBAL_CTRL bit positions) enabled to count anything, at
+ * any privilege level: those a change of PMU would be seen by. */
+uint64_t vpmu_enabled(const struct vpmu_regs *r);
+
 /* The counter behind GLOBAL_CTRL bit 'bit': which one, where it counts
  * (CPL 0, CPL > 0), whether its overflow interrupts, its width. */
 struct vpmu_counter {

@@ -6,6 +6,7 @@
 #include "vmx/caps_read.h"
 #include "vmx/check_read.h"
 #include "vmx/controls.h"
+#include "vmx/device.h"
 #include "vmx/ept.h"
 #include "vmx/exit.h"
 #include "vmx/exit_handlers.h"
@@ -130,12 +131,15 @@ static int build_bitmaps(uint64_t *msr_bitmap, uint64_t *io_a, uint64_t *io_b)
 		intercept_msr(msr, m);
 	/* While the PMU is pmuvisor's, the guest gets #GP for its MSRs, or
 	 * (vpmu=on) its virtual PMU's. */
-	for (i = 0; (vm.pmu_owned || vpmu_on) && i < PMU_MSR_RANGE_COUNT; i++)
+	for (i = 0; (vm.pmu_owned || vpmu_emulated()) && i < PMU_MSR_RANGE_COUNT; i++)
 		for (m = pmu_msr_ranges[i].first; m < pmu_msr_ranges[i].first + pmu_msr_ranges[i].count; m++)
 			intercept_msr(msr, m);
-	/* I/O bitmaps A (ports 0-0x7fff) and B: pmuvisor's serial port. */
+	/* I/O bitmaps A (ports 0-0x7fff) and B: pmuvisor's serial port and
+	 * the demo device. */
 	for (port = vm.console_port; vm.console_port && port < vm.console_port + 8u; port++)
 		io[port / 8] |= (uint8_t)(1u << (port % 8));
+	if (device.port)
+		io[device.port / 8] |= (uint8_t)(1u << (device.port % 8));
 	resident.bitmaps = 3 * PAGE_SIZE;
 	*msr_bitmap = (uint64_t)(uintptr_t)msr;
 	*io_a = (uint64_t)(uintptr_t)io;
@@ -169,8 +173,9 @@ static void write_controls(const struct vmx_controls *c, uint64_t msr_bitmap, ui
 {
 	uint32_t exit = c->value[CONTROLS_EXIT], entry = c->value[CONTROLS_ENTRY];
 
-	/* PERF_GLOBAL_CTRL switching belongs to the PMU policies (later);
-	 * until then the guest owns the register untouched. */
+	/* PERF_GLOBAL_CTRL switching belongs to the virtual PMU's hw backend,
+	 * which turns it on (pmu/vpmu_hw.c); without it the register is left
+	 * as it is across exits and entries. */
 	exit &= ~(1u << EXIT_LOAD_PERF_GLOBAL_CTRL);
 	entry &= ~(1u << ENTRY_LOAD_PERF_GLOBAL_CTRL);
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, c->value[CONTROLS_PIN_BASED]);
@@ -337,15 +342,37 @@ int core_entry(struct launch_params *p)
 	vm.phys_top = p->phys_top;
 	vm.guest_control = (int)p->guest_control;
 	vm.console_port = p->console_port;
+	device.port = p->device_port;
+	if (device.port && p->console_port && device.port >= p->console_port &&
+	    device.port < p->console_port + 8u) {
+		log_printf("pmuvisor: device=0x%x is one of the console's ports (0x%x-0x%x); the "
+			  "device is off\n", device.port, p->console_port, p->console_port + 7u);
+		device.port = 0;
+	}
 	/* A PMU that counts is the profiler's from the start: the guest's
 	 * Linux probes its PMU once, at boot. */
 	vm.pmu_owned = p->pmu_counts != 0;
-	if (p->vpmu)
-		vpmu_guest_init();
 
 	vmx_caps_read(&raw);
 	vmx_caps_decode(&raw, &caps);
 	vm_caps = caps;
+	/* vpmu=on: where the PMU counts and VT-x can switch its global enables
+	 * at exits and entries, the guest gets the real counters (the hw
+	 * backend); elsewhere counters emulated from time. */
+	if (p->vpmu != VPMU_OFF) {
+		bool switchable = caps.entry_load_perf_global_ctrl && caps.exit_load_perf_global_ctrl;
+
+		if (p->vpmu == VPMU_HW && !switchable)
+			return fail("vpmu=hw: VT-x here cannot load IA32_PERF_GLOBAL_CTRL at VM entry "
+				    "and exit, which the hw backend switches the counters with");
+		if (p->vpmu == VPMU_HW && !vm.pmu_owned)
+			log_printf("core: vpmu=hw on a PMU that does not count: the guest gets its "
+				   "counters as they are (for measuring the backend's exit path)\n");
+		vpmu_guest_init(p->vpmu == VPMU_HW ||
+				(p->vpmu == VPMU_ON && vm.pmu_owned && switchable));
+		if (vpmu_hw_on)
+			vm.pmu_owned = 0; /* the guest's, not the profiler's */
+	}
 	/* The console is polled from the preemption timer (it counts at the
 	 * TSC rate >> shift, SDM 26.5.1) about poll_hz times per second. */
 	vm.preemption_timer_value = (uint32_t)((tsc_hz() / (p->poll_hz ? p->poll_hz : 100)) >>
@@ -394,13 +421,22 @@ int core_entry(struct launch_params *p)
 	write_controls(&controls, msr_bitmap, io_a, io_b);
 	if (vm.pmu_owned)
 		exit_set_handler(EXIT_REASON_CPUID, handle_cpuid_pmu_hidden);
-	if (vpmu_on) {
+	if (vpmu_emulated())
 		exit_set_handler(EXIT_REASON_CPUID, handle_cpuid_vpmu);
-		exit_use_vpmu();
+	if (vpmu_hw_on) {
+		void *store = page_pool_alloc(&pool, 1);
+
+		if (!store) {
+			fail("out of resident memory for the VM-exit MSR-store list");
+			goto off;
+		}
+		vpmu_guest_hw_start(store, caps.exit_save_perf_global_ctrl);
 	}
+	if (vpmu_on)
+		exit_use_vpmu(true);
 	/* RDPMC would read pmuvisor's counters (SDM Vol. 3C, 26.1.3), or must
 	 * read the virtual PMU's. */
-	if ((vm.pmu_owned || vpmu_on) && (raw.procbased >> 32) & (1ull << PROC_RDPMC_EXITING))
+	if ((vm.pmu_owned || vpmu_emulated()) && (raw.procbased >> 32) & (1ull << PROC_RDPMC_EXITING))
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
 			   vmcs_read(CPU_BASED_VM_EXEC_CONTROL) | (1u << PROC_RDPMC_EXITING));
 	write_host_state(&tables, (uint64_t)(uintptr_t)stack + HOST_STACK_PAGES * PAGE_SIZE);

@@ -258,14 +258,26 @@ static void vmx_exit_handler_vpmu(struct guest_regs *regs)
 	vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vpmu_guest_enter(end, until_poll(end), vm.timer_shift));
 }
 
+/* The virtual PMU's hw backend: the counters switch by VMCS controls;
+ * only a policy switch or an owed guest value costs anything here. */
+static void vmx_exit_handler_vpmu_hw(struct guest_regs *regs)
+{
+	vpmu_hw_exit(&vpmu_hw_backend);
+	vmx_exit_handler(regs);
+	vpmu_hw_entry(&vpmu_hw_backend);
+}
+
 /* Without a profile: the plain handler, or the virtual PMU's. */
 static void (*exit_handler_base)(struct guest_regs *regs) = vmx_exit_handler;
 
 void (*vmx_exit_handler_active)(struct guest_regs *regs) = vmx_exit_handler;
 
-void exit_use_vpmu(void)
+void exit_use_vpmu(bool on)
 {
-	exit_handler_base = vmx_exit_handler_active = vmx_exit_handler_vpmu;
+	exit_handler_base = !on ? vmx_exit_handler
+			  : vpmu_hw_on ? vmx_exit_handler_vpmu_hw : vmx_exit_handler_vpmu;
+	if (!prof_running)
+		vmx_exit_handler_active = exit_handler_base;
 }
 
 void exit_profiling(bool on, bool sampling)

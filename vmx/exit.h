@@ -84,8 +84,9 @@ const void *exit_handler_address(unsigned reason);
 void vmx_exit_handler(struct guest_regs *regs);
 extern void (*vmx_exit_handler_active)(struct guest_regs *regs);
 void exit_profiling(bool on, bool sampling);
-/* At set-up, with vpmu=on: the guest's virtual PMU runs on every exit. */
-void exit_use_vpmu(void);
+/* With vpmu=on: the guest's virtual PMU runs on every exit, or (false,
+ * after 'vpmu off') the plain handler again. */
+void exit_use_vpmu(bool on);
 void vmx_resume_failed(struct guest_regs *regs) __attribute__((noreturn));
 
 /* What a handler may ask for before the guest resumes. */

@@ -164,7 +164,7 @@ void handle_rdpmc(struct guest_regs *regs)
 
 	/* The virtual PMU's counters; else (pmuvisor owns the PMU) as on a
 	 * CPU without one. */
-	if (!vpmu_on || vpmu_rdpmc(&vpmu_guest.regs, (uint32_t)regs->rcx, &value) < 0) {
+	if (!vpmu_emulated() || vpmu_rdpmc(&vpmu_guest.regs, (uint32_t)regs->rcx, &value) < 0) {
 		exit_inject_gp();
 		return;
 	}
@@ -290,7 +290,7 @@ void handle_rdmsr(struct guest_regs *regs)
 	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		/* Locked with VMX disabled: a guest never tries VMXON. */
 		value = 1;
-	} else if (vpmu_on && pmu_msr_hidden(msr)) {
+	} else if (vpmu_emulated() && pmu_msr_hidden(msr)) {
 		if (vpmu_rdmsr(&vpmu_guest.regs, msr, &value) < 0) {
 			exit_inject_gp();
 			return;
@@ -312,12 +312,12 @@ void handle_wrmsr(struct guest_regs *regs)
 	uint64_t value = (regs->rdx << 32) | (uint32_t)regs->rax;
 
 	/* FEATURE_CONTROL is locked, the VMX MSRs are read-only. */
-	if (vpmu_on && pmu_msr_hidden(msr)) {
+	if (vpmu_emulated() && pmu_msr_hidden(msr)) {
 		if (vpmu_wrmsr(&vpmu_guest.regs, msr, value) < 0) {
 			exit_inject_gp();
 			return;
 		}
-		vpmu_refresh(&vpmu_guest);
+		vpmu_guest_wrote();
 		exit_skip_instruction();
 		return;
 	}

@@ -1,6 +1,7 @@
 /* I/O and EPT exits: the ports and the memory pmuvisor keeps for itself. */
 #include "vmx/exit_handlers.h"
 #include "vmx/vmcs.h"
+#include "vmx/device.h"
 #include "console/log.h"
 
 #define OWNED_PORTS 8 /* a 16550 UART's register block */
@@ -14,6 +15,14 @@ void handle_io(struct guest_regs *regs)
 	unsigned size = (unsigned)(q & 7) + 1, in = (q >> 3) & 1, string = (q >> 4) & 1;
 	uint16_t port = (uint16_t)(q >> 16);
 
+	if (device_claims(&device, port)) {
+		if (string)
+			device.refused++;
+		else
+			device_access(&device, in, size, &regs->rax);
+		exit_skip_instruction();
+		return;
+	}
 	if (!vm.console_port || port < vm.console_port || port >= vm.console_port + OWNED_PORTS)
 		exit_stop("I/O exit for a port pmuvisor does not own", EXIT_REASON_IO, regs);
 	/* The guest finds no working UART there: registers read as all ones

@@ -1,6 +1,7 @@
 #include "vmx/host.h"
 #include "vmx/vmcs.h"
 #include "pmu/prof_hw.h"
+#include "pmu/vpmu_guest.h"
 #include "console/log.h"
 #include "lib/panic.h"
 #include "lib/string.h"
@@ -47,8 +48,14 @@ volatile uint32_t host_nmi_pending;
 void host_nmi(uint64_t rip)
 {
 	/* Root mode runs only to handle an exit: the VMCS says which. */
-	if (!prof_hw_root_nmi(rip, (unsigned)vmcs_read(VM_EXIT_REASON) & 0xffff))
-		host_nmi_pending = 1;
+	if (prof_hw_root_nmi(rip, (unsigned)vmcs_read(VM_EXIT_REASON) & 0xffff))
+		return;
+	/* With the guest's counters on the CPU (domain-switch), their PMI
+	 * can come while pmuvisor works for the guest: charged to the
+	 * instruction that exited. */
+	if (vpmu_hw_on)
+		vpmu_hw_root_pmi(&vpmu_hw_backend, vmcs_read(GUEST_RIP));
+	host_nmi_pending = 1;
 }
 
 static void set_gate(unsigned vector, uint64_t handler, uint8_t ist)

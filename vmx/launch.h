@@ -27,6 +27,10 @@ struct core_header {
 	uint64_t memory_size; /* bytes in memory, with .bss */
 };
 
+/* vpmu= (boot/config.c): on picks the backend, timer and hw force one
+ * (hw on a PMU that does not count: only to measure its exit path). */
+enum vpmu_choice { VPMU_OFF, VPMU_ON, VPMU_TIMER, VPMU_HW };
+
 struct launch_params {
 	uint64_t magic;
 	/* Resident region: the core image first, then pages the core allocates. */
@@ -53,8 +57,9 @@ struct launch_params {
 	uint32_t prof_samples;   /* profiling ring capacity (power of two) */
 	uint64_t kernel_symbols_phys; /* symbols= as a table (guest/sysmap.h), or 0 */
 	uint64_t kernel_symbols_size;
-	uint32_t vpmu;           /* vpmu=on: the guest gets a virtual PMU */
-	uint32_t reserved;
+	uint32_t vpmu;           /* enum vpmu_choice: the guest's virtual PMU */
+	uint16_t device_port;    /* device=PORT (vmx/device.h), or 0 */
+	uint16_t reserved;
 };
 
 #define LAUNCH_GUEST_RSP 64

@@ -12,3 +12,15 @@ for policy in cpu-switch domain-switch; do
 	mark "policy=$policy $(/bin/pmucount cpuid 20000 2>&1)"
 done
 /bin/pmuvisor vpmu status | while IFS= read -r line; do mark "status: $line"; done
+# 'vpmu off' and 'vpmu on' at run time: refused while a guest counter is
+# enabled (here the NMI watchdog's), and while a system-wide profile runs.
+mark "off-busy $(/bin/pmuvisor vpmu off 2>&1)"
+echo 0 >/proc/sys/kernel/nmi_watchdog
+mark "off $(/bin/pmuvisor vpmu off 2>&1)"
+mark "loop-off $(/bin/pmucount loop 10000000 2>&1)"
+mark "prof-while-off $(/bin/pmuvisor prof start period=1000000 2>&1)"
+mark "on-while-prof $(/bin/pmuvisor vpmu on 2>&1)"
+/bin/pmuvisor prof stop >/dev/null
+mark "on $(/bin/pmuvisor vpmu on 2>&1)"
+mark "loop-on $(/bin/pmucount loop 10000000 2>&1)"
+mark "prof-while-on $(/bin/pmuvisor prof start 2>&1)"

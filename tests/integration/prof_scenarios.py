@@ -222,3 +222,34 @@ def vpmu_bochs():
               (probe[0], got, cycles["cpu-switch"], cycles["domain-switch"], extra, extra / 20000.0))
         if extra < 20000 * 50:
             raise TestFailure("domain-switch adds only %d cycles over 20,000 exits" % extra)
+        check_on_off(text)
+
+
+def check_on_off(text):
+    """'vpmu off|on' from the guest's client: refused while a counter is
+    enabled or a system-wide profile runs; while off, counters stand still."""
+    def mark(name):
+        hit = re.search(r"^PMUVISOR-GUEST: %s (.*)$" % name, text, re.M)
+        if not hit:
+            raise TestFailure("no '%s' line from the scenario" % name)
+        return hit.group(1)
+    expect = (
+        ("off-busy", r"^vpmu off: the guest has counters enabled \(FIXED_CTR1\); switching now "
+                     r"would change their counts"),
+        ("off", r"^vpmu: off; the guest's counters are stopped"),
+        ("loop-off", r"^pmucount: instructions=0$"),
+        ("prof-while-off", r"^prof: started"),
+        ("on-while-prof", r"^vpmu on: a system-wide profile is running \('prof stop' first\); "
+                          r"the two together are refused$"),
+        ("on", r"^vpmu: on; the guest's counters count again$"),
+        ("prof-while-on", r"^prof start: the guest's virtual PMU is on; system-wide and guest-wide "
+                          r"profiling together are refused"),
+    )
+    for name, pattern in expect:
+        if not re.search(pattern, mark(name)):
+            raise TestFailure("%s: expected /%s/, got %r" % (name, pattern, mark(name)))
+    on = re.match(r"^pmucount: instructions=(\d+)$", mark("loop-on"))
+    if not on or abs(int(on.group(1)) - 20000000) > 0.05 * 20000000:
+        raise TestFailure("after 'vpmu on' the loop counted %r" % mark("loop-on"))
+    print("  vpmu off with the NMI watchdog's counter enabled: refused; off after the watchdog "
+          "stops: the loop counts 0; on again: %s" % on.group(1))

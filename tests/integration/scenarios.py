@@ -189,7 +189,7 @@ def bad_config(name, vm):
     with Machine(name, hello_files(cfg), **vm) as m:
         m.expect("com2", r"^pmuvisor\.cfg:2: unknown key 'colour' \(known keys: payload, initrd, "
                  r"cmdline, console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control, "
-                 r"prof_samples, vpmu\)$", 120)
+                 r"prof_samples, vpmu, device\)$", 120)
         m.expect("com2", r"^pmuvisor\.cfg:3: baud: bad value 'fast': expected a rate that divides "
                  r"115200", 5)
         m.expect("com2", r"^pmuvisor\.cfg:4: console: bad value 'com9': expected com1, com2", 5)
@@ -371,3 +371,4 @@ test("client-guest-control-on")(lambda: client("client-guest-control-on", True))
 test("client-guest-control-off")(lambda: client("client-guest-control-off", False))
 
 import prof_scenarios  # noqa: E402,F401  (registers the profiler's tests)
+import perf_scenarios  # noqa: E402,F401  (guest-wide profiling with perf)

@@ -3,6 +3,7 @@
 
 #include "boot/config.h"
 #include "console/serial.h"
+#include "vmx/launch.h"
 
 /* Every report, one per line, as pmuvisor prints them: SOURCE:LINE: MESSAGE */
 static struct text_buffer reports;
@@ -88,7 +89,7 @@ static void test_unknown_key_names_line_and_keeps_rest(void **state)
 	parse("payload=\\vmlinuz\ncolour=blue\nbaud=9600\n");
 	assert_string_equal(reports.text,
 			    "pmuvisor.cfg:2: unknown key 'colour' (known keys: payload, initrd, "
-			    "cmdline, console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control, prof_samples, vpmu)\n");
+			    "cmdline, console, baud, symbols, on_error, vmx, selftest, poll_hz, guest_control, prof_samples, vpmu, device)\n");
 	assert_int_equal(cfg.errors, 1);
 	assert_string_equal(cfg.payload, "\\vmlinuz");
 	assert_int_equal(cfg.baud, 9600);
@@ -122,6 +123,37 @@ static void test_console_names_and_ports(void **state)
 	assert_int_equal(cfg.console_port, 0);
 	parse("console=760\n"); /* ports are given in hex only */
 	assert_int_equal(cfg.errors, 1);
+}
+
+static void test_device_port(void **state)
+{
+	assert_int_equal(cfg.device_port, 0); /* off unless asked for */
+	parse("device=0x510\n");
+	assert_int_equal(cfg.device_port, 0x510);
+	parse("device=off\n");
+	assert_int_equal(cfg.device_port, 0);
+	parse("device=0x10000\ndevice=0\ndevice=port\n");
+	assert_int_equal(cfg.errors, 3);
+	assert_contains(reports.text, "pmuvisor.cfg:1: device: bad value '0x10000': expected off or "
+				      "an I/O port number from 1 to 0xffff");
+	assert_contains(reports.text, "pmuvisor.cfg:3: device: bad value 'port'");
+	assert_int_equal(cfg.device_port, 0);
+}
+
+static void test_vpmu_backends(void **state)
+{
+	assert_int_equal(cfg.vpmu, VPMU_OFF);
+	parse("vpmu=on\n");
+	assert_int_equal(cfg.vpmu, VPMU_ON);
+	parse("vpmu=HW\n");
+	assert_int_equal(cfg.vpmu, VPMU_HW);
+	parse("vpmu=timer\n");
+	assert_int_equal(cfg.vpmu, VPMU_TIMER);
+	parse("vpmu=yes\n");
+	assert_int_equal(cfg.errors, 1);
+	assert_contains(reports.text, "pmuvisor.cfg:1: vpmu: bad value 'yes': expected on, off, "
+				      "timer or hw");
+	assert_int_equal(cfg.vpmu, VPMU_TIMER);
 }
 
 static void test_syntax_errors(void **state)
@@ -228,6 +260,8 @@ int main(void)
 		cmocka_unit_test_setup(test_unknown_key_names_line_and_keeps_rest, setup),
 		cmocka_unit_test_setup(test_bad_values_keep_defaults, setup),
 		cmocka_unit_test_setup(test_console_names_and_ports, setup),
+		cmocka_unit_test_setup(test_device_port, setup),
+		cmocka_unit_test_setup(test_vpmu_backends, setup),
 		cmocka_unit_test_setup(test_syntax_errors, setup),
 		cmocka_unit_test_setup(test_binary_garbage_is_reported_per_line, setup),
 		cmocka_unit_test_setup(test_overlong_line_and_value, setup),

@@ -121,6 +121,22 @@ static void test_counting_per_privilege_level_and_enables(void **state)
 	assert_true(r.pmc[0] == 7);
 }
 
+/* What 'vpmu off' checks: a counter enabled for any event at any level. */
+static void test_enabled_counters_whatever_they_count(void **state)
+{
+	vpmu_reset(&r, &skylake);
+	assert_true(vpmu_enabled(&r) == 0); /* GLOBAL_CTRL set, but no EN bit */
+	vpmu_wrmsr(&r, MSR_IA32_PERFEVTSEL0 + 3, 0x412e | EVTSEL_USR | EVTSEL_EN); /* LLC misses */
+	assert_true(vpmu_enabled(&r) == 0x8);
+	vpmu_wrmsr(&r, MSR_IA32_FIXED_CTR_CTRL, 0x8 << 8); /* fixed 2: PMI only, no level: off */
+	vpmu_wrmsr(&r, MSR_IA32_PERF_GLOBAL_CTRL, 0xf | (7ull << 32));
+	assert_true(vpmu_enabled(&r) == 0x8);
+	vpmu_wrmsr(&r, MSR_IA32_FIXED_CTR_CTRL, 0x1 << 8); /* fixed 2, OS */
+	assert_true(vpmu_enabled(&r) == (0x8 | (1ull << 34)));
+	vpmu_wrmsr(&r, MSR_IA32_PERF_GLOBAL_CTRL, 0); /* the global enables gate all */
+	assert_true(vpmu_enabled(&r) == 0);
+}
+
 static void test_overflow_exactly_at_wrap_sets_status_and_asks_for_pmi(void **state)
 {
 	vpmu_reset(&r, &skylake);
@@ -289,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_gp_where_the_sdm_raises_it),
 		cmocka_unit_test(test_status_set_and_ovf_ctrl_clear),
 		cmocka_unit_test(test_counting_per_privilege_level_and_enables),
+		cmocka_unit_test(test_enabled_counters_whatever_they_count),
 		cmocka_unit_test(test_overflow_exactly_at_wrap_sets_status_and_asks_for_pmi),
 		cmocka_unit_test(test_rdpmc_indexes_and_gp),
 		cmocka_unit_test(test_cpu_switch_counts_only_guest_execution),

@@ -36,11 +36,13 @@ SRC_kallsyms := guest/kallsyms.c lib/string.c
 SRC_sysmap := guest/sysmap.c lib/symtab.c lib/string.c
 SRC_pmu_hw := pmu/hw_sampler.c pmu/events.c pmu/vpmu_regs.c tests/unit/pmu_model.c lib/string.c
 SRC_vpmu := pmu/vpmu_regs.c pmu/vpmu_policy.c lib/string.c
+SRC_vpmu_hw := pmu/vpmu_hw.c pmu/vpmu_policy.c pmu/vpmu_regs.c tests/unit/pmu_model.c lib/string.c
 SRC_callchain_symtab := guest/callchain.c lib/symtab.c lib/string.c
 SRC_prof := pmu/prof_clock.c pmu/prof_request.c pmu/prof_report.c pmu/prof_dump.c pmu/events.c lib/format.c lib/number.c lib/string.c
 SRC_vmx_check := vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c lib/format.c lib/string.c
 SRC_line_editor := console/line_editor.c lib/format.c lib/string.c
 SRC_shell := console/shell.c lib/format.c lib/number.c lib/string.c
+SRC_device := vmx/device.c lib/format.c lib/string.c
 
 TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 BINS  := $(addprefix $(BUILD)/test_,$(TESTS))
