@@ -31,6 +31,7 @@ static void apply(struct vpmu_hw *h, const struct vpmu_policy *p, uint64_t guest
 		h->guest_field = guest_ctrl;
 		vmwrite(h, GUEST_IA32_PERF_GLOBAL_CTRL, guest_ctrl);
 	}
+	h->watch_store = stop && !h->save_control;
 	h->policy = h->next_policy = p;
 }
 
@@ -56,12 +57,9 @@ static uint64_t saved_guest_ctrl(const struct vpmu_hw *h)
 			       : h->store->value;
 }
 
-void vpmu_hw_exit(struct vpmu_hw *h)
+void vpmu_hw_switch(struct vpmu_hw *h)
 {
 	uint64_t ctrl = 0;
-
-	if (h->next_policy == h->policy)
-		return;
 	/* A switch costs one WRMSR, here: the counters run (domain-switch) or
 	 * stop (cpu-switch) from this exit's work on. */
 	if (h->policy->vmm_counts) {
@@ -87,12 +85,8 @@ bool vpmu_hw_root_pmi(struct vpmu_hw *h, uint64_t exit_rip)
 	return true;
 }
 
-void vpmu_hw_entry(struct vpmu_hw *h)
+void vpmu_hw_reload(struct vpmu_hw *h)
 {
-	h->pmis_delivered += h->pmis_owed;
-	h->pmis_owed = 0;
-	if (h->policy->vmm_counts || h->save_control || h->store->value == h->guest_field)
-		return;
 	h->guest_field = h->store->value;
 	vmwrite(h, GUEST_IA32_PERF_GLOBAL_CTRL, h->guest_field);
 }

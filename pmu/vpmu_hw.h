@@ -61,6 +61,7 @@ struct vpmu_hw {
 	struct vmx_msr_entry *store; /* the MSR-store list: IA32_PERF_GLOBAL_CTRL */
 	const struct vpmu_policy *policy, *next_policy;
 	uint64_t guest_field;       /* GUEST_IA32_PERF_GLOBAL_CTRL, as last written */
+	bool watch_store;           /* cpu-switch through the MSR-store list */
 	uint64_t pmis_owed, pmis_delivered;
 	uint64_t pmi_rip;           /* the exiting instruction an owed PMI is charged to */
 	uint64_t vmwrites, wrmsrs;  /* what the switching cost, for the tests */
@@ -82,8 +83,15 @@ static inline void vpmu_hw_set_policy(struct vpmu_hw *h, const struct vpmu_polic
 	h->next_policy = policy;
 }
 
+void vpmu_hw_switch(struct vpmu_hw *h);
+void vpmu_hw_reload(struct vpmu_hw *h);
+
 /* On every exit, first thing: only a pending policy switch does work. */
-void vpmu_hw_exit(struct vpmu_hw *h);
+static inline void vpmu_hw_exit(struct vpmu_hw *h)
+{
+	if (h->next_policy != h->policy)
+		vpmu_hw_switch(h);
+}
 
 /* A PMI (an NMI not pmuvisor's) arrived in root mode while handling the
  * exit of the instruction at 'exit_rip': the guest's. Returns true: the
@@ -92,6 +100,14 @@ bool vpmu_hw_root_pmi(struct vpmu_hw *h, uint64_t exit_rip);
 
 /* Before every entry: the guest's IA32_PERF_GLOBAL_CTRL into the guest
  * field when the MSR-store list saved a new one. */
-void vpmu_hw_entry(struct vpmu_hw *h);
+static inline void vpmu_hw_entry(struct vpmu_hw *h)
+{
+	if (h->pmis_owed) {
+		h->pmis_delivered += h->pmis_owed;
+		h->pmis_owed = 0;
+	}
+	if (h->watch_store && h->store->value != h->guest_field)
+		vpmu_hw_reload(h);
+}
 
 #endif

@@ -10,8 +10,13 @@ every figure here is an exact instruction count, the same on every run:
   - the same loop sampled by the timer backend every 20,000 instructions,
     without and with 8-frame call chains: instructions per sample and the
     guest's slowdown;
-  - with the guest's virtual PMU on (vpmu=on), the CPUID round trip under
-    each accounting policy: what the policy adds to every exit;
+  - with the guest's virtual PMU on, the CPUID round trip under each
+    accounting policy and backend: what they add to every exit (the hw
+    backend forced with vpmu=hw: Bochs's PMU does not count, but the exit
+    path is the one real hardware would run);
+  - perf record in a Linux guest (guest-wide) vs pmuvisor's profiler
+    (system-wide, timer backend) at the same sample period: the slowdown
+    of a 30,000,000-instruction program timed by its own RDTSC;
   - Linux boot to userspace: the guest's TSC when its init runs;
   - pmuvisor's resident memory (from its log) and the size of pmuvisor.efi.
 Boots run two at a time.
@@ -25,6 +30,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
                                 "integration"))
 
+import perf_scenarios  # noqa: E402
 import scenarios  # noqa: E402
 from machine import BUILD, Machine, TestFailure  # noqa: E402
 
@@ -44,7 +50,7 @@ def vmtest(name, extra_cfg):
         result = {"cpuid": int(cost.group(1)), "vmcall": int(cost.group(2)),
                   "rdmsr": int(cost.group(3)), "spin": int(spin.group(2)),
                   "memory": memory.group(1) if memory else None}
-        if "vpmu=on" in extra_cfg:
+        if "vpmu=" in extra_cfg:
             for policy in ("cpu-switch", "domain-switch"):
                 cost = m.expect("com1", r"^PMUVISOR-VMTEST: vpmu policy=%s cpuid=(\d+)$" % policy, 300)
                 result[policy] = int(cost.group(1))
@@ -62,16 +68,35 @@ def linux(name, extra_cfg):
         return {"tsc": int(tsc.group(1))}
 
 
+def perf_slowdown(name, extra_cfg):
+    files = perf_scenarios.perf_files("benchperf", extra_cfg)
+    with Machine(name, files, cpu=CPU, esp_mb=perf_scenarios.PERF_ESP_MB) as m:
+        m.expect("com1", r"^PMUVISOR-GUEST: scenario=benchperf result=pass$", 900)
+        text = m.text("com1")
+        plain = re.search(r"^PMUVISOR-GUEST: bench plain profload: tsc=(\d+)$", text, re.M)
+        guest = re.search(r"^PMUVISOR-GUEST: bench guest-wide profload: tsc=(\d+) samples=(\d+)$",
+                          text, re.M)
+        system = re.search(r"^PMUVISOR-GUEST: bench system-wide profload: tsc=(\d+) prof: stopped: "
+                           r"([\d,]+) samples", text, re.M)
+        if not plain or not guest or not system:
+            raise TestFailure("benchperf printed no figures (see %s)" % m.dir)
+        return {"plain": int(plain.group(1)),
+                "guest-wide": (int(guest.group(1)), int(guest.group(2))),
+                "system-wide": (int(system.group(1)), int(system.group(2).replace(",", "")))}
+
+
 def main():
     jobs = {
         "vmtest-native": (vmtest, "bench-vmtest-native", "vmx=off\n"),
         "vmtest-pmuvisor": (vmtest, "bench-vmtest-pmuvisor", "guest_control=on\n"),
         "vmtest-vpmu": (vmtest, "bench-vmtest-vpmu", "guest_control=on\nvpmu=on\n"),
+        "vmtest-vpmu-hw": (vmtest, "bench-vmtest-vpmu-hw", "guest_control=on\nvpmu=hw\n"),
+        "perf-slowdown": (perf_slowdown, "bench-perf-slowdown", ""),
         "linux-native": (linux, "bench-linux-native", "vmx=off\n"),
         "linux-pmuvisor": (linux, "bench-linux-pmuvisor", ""),
     }
-    print("make bench: Bochs %s, OVMF; 5 boots, two at a time (logs: build/test-logs/bench-*)"
-          % CPU, flush=True)
+    print("make bench: Bochs %s, OVMF; %d boots, two at a time (logs: build/test-logs/bench-*)"
+          % (CPU, len(jobs)), flush=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         futures = {k: pool.submit(f, name, cfg) for k, (f, name, cfg) in jobs.items()}
         results = {k: f.result() for k, f in futures.items()}
@@ -103,14 +128,30 @@ def main():
         print("%-34s %12d %12.0f %13.3f%%" % (label, samples, per_sample, slowdown[chain]))
     print("  (instructions per sample beyond the unprofiled loop under pmuvisor; slowdown of")
     print("   the 100,000,000-instruction loop against native)")
-    vpmu = results["vmtest-vpmu"]
     print()
-    print("%-34s %12s %12s %14s" % ("guest's virtual PMU (vpmu=on)", "CPUID", "in pmuvisor",
+    print("%-34s %12s %12s %14s" % ("guest's virtual PMU", "CPUID", "in pmuvisor",
                                      "vs vpmu=off"))
-    for policy in ("cpu-switch", "domain-switch"):
-        print("%-34s %12d %12d %+14d" % ("policy " + policy, vpmu[policy],
-                                          vpmu[policy] - native["cpuid"], vpmu[policy] - guest["cpuid"]))
-    print("  (a CPUID round trip with the virtual PMU on: what each policy adds to every exit)")
+    for key, backend in (("vmtest-vpmu", "timer"), ("vmtest-vpmu-hw", "hw")):
+        vpmu = results[key]
+        for policy in ("cpu-switch", "domain-switch"):
+            print("%-34s %12d %12d %+14d" % ("%s backend, %s" % (backend, policy), vpmu[policy],
+                                              vpmu[policy] - native["cpuid"],
+                                              vpmu[policy] - guest["cpuid"]))
+    print("  (a CPUID round trip with the virtual PMU on and a counter at work: what each")
+    print("   backend and policy adds to every exit)")
+    perf = results["perf-slowdown"]
+    print()
+    print("%-34s %12s %12s %14s" % ("profiling a Linux program", "samples", "per sample",
+                                     "slowdown"))
+    for key, label in (("guest-wide", "guest-wide: perf record -c 20000"),
+                       ("system-wide", "system-wide: prof period=20000")):
+        ticks, samples = perf[key]
+        print("%-34s %12d %12.0f %13.2f%%" % (label, samples,
+                                              (ticks - perf["plain"]) / samples if samples else 0,
+                                              100.0 * (ticks - perf["plain"]) / perf["plain"]))
+    print("  (profload timed 30 in the Linux guest, %d TSC ticks unprofiled; per sample:"
+          % perf["plain"])
+    print("   ticks added to it per sample taken)")
     boot_n, boot_p = results["linux-native"]["tsc"], results["linux-pmuvisor"]["tsc"]
     ratio = boot_p / boot_n
     print()

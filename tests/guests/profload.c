@@ -7,10 +7,13 @@
  *                           each loop iteration is 10 instructions (eight
  *                           NOPs, DEC, JNZ), run 5:3:2 times as often
  *   profload cpuid COUNT    COUNT CPUID instructions: each one a VM exit
+ *   profload timed ROUNDS   the shares workload, printing only its TSC
+ *                           ticks ("profload: tsc=N"), for make bench
  *
  * Prints the functions' address ranges first, for the test to check the
  * report's addresses against.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +64,8 @@ int main(int argc, char **argv)
 	unsigned long count = argc == 3 ? strtoul(argv[2], 0, 0) : 0, i;
 
 	if (argc != 3 || !count) {
-		fprintf(stderr, "usage: profload shares ROUNDS | profload cpuid COUNT\n");
+		fprintf(stderr, "usage: profload shares ROUNDS | profload cpuid COUNT | "
+				"profload timed ROUNDS\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "shares") == 0) {
@@ -73,6 +77,19 @@ int main(int argc, char **argv)
 			work_thirty(30000);
 			work_twenty(20000);
 		}
+	} else if (strcmp(argv[1], "timed") == 0) {
+		uint32_t lo, hi;
+		uint64_t start;
+
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		start = (uint64_t)hi << 32 | lo;
+		for (i = 0; i < count; i++) {
+			work_fifty(50000);
+			work_thirty(30000);
+			work_twenty(20000);
+		}
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		printf("profload: tsc=%llu\n", (unsigned long long)(((uint64_t)hi << 32 | lo) - start));
 	} else if (strcmp(argv[1], "cpuid") == 0) {
 		printf("profload: cpuid_loop=%p\n", (void *)cpuid_loop);
 		fflush(stdout);

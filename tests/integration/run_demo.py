@@ -78,9 +78,12 @@ def main():
     with Machine("run", files, cpu=cpu, esp_mb=esp_mb) as m:
         deadline = time.monotonic() + TIMEOUT
         demo = scenario == "demo"
+        elapsed = None   # power-on to the guest's userspace
         while time.monotonic() < deadline:
             show_new_lines(m, cursors)
             text = m.text("com1")
+            if elapsed is None and re.search(r"^PMUVISOR-GUEST: userspace", text, re.M):
+                elapsed = m.elapsed()
             if re.search(r"^PMUVISOR-GUEST: end$", text, re.M):
                 break
             if demo and re.search(r"^PMUVISOR-GUEST: demo ready$", text, re.M):
@@ -91,7 +94,8 @@ def main():
                 break
             time.sleep(0.3)
         show_new_lines(m, cursors)
-        elapsed = m.elapsed()
+        if elapsed is None:
+            elapsed = m.elapsed()
         banner = find(m, "com2", r"^(pmuvisor \d+\.\d+\.\d+ .*)$")
         vmx = find(m, "com2", r"^(VT-x (?:available|not available.*))$")
         pmu = find(m, "com2", r"^(PMU: .*)$")
