@@ -79,6 +79,8 @@ void vpmu_hw_switch(struct vpmu_hw *h)
 
 bool vpmu_hw_root_pmi(struct vpmu_hw *h, uint64_t exit_rip)
 {
+	if (!h->policy->vmm_counts)
+		return false;
 	if (!h->pmis_owed)
 		h->pmi_rip = exit_rip;
 	h->pmis_owed++;

@@ -93,9 +93,11 @@ static inline void vpmu_hw_exit(struct vpmu_hw *h)
 		vpmu_hw_switch(h);
 }
 
-/* A PMI (an NMI not pmuvisor's) arrived in root mode while handling the
- * exit of the instruction at 'exit_rip': the guest's. Returns true: the
- * caller injects it at the next entry. */
+/* An NMI not pmuvisor's arrived in root mode while handling the exit of
+ * the instruction at 'exit_rip'; the caller injects it at the next entry
+ * either way. True if it is the guest's PMI charged to that instruction:
+ * only while the counters run in root mode (domain-switch); under
+ * cpu-switch they are stopped there, so it is some other NMI. */
 bool vpmu_hw_root_pmi(struct vpmu_hw *h, uint64_t exit_rip);
 
 /* Before every entry: the guest's IA32_PERF_GLOBAL_CTRL into the guest

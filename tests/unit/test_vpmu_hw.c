@@ -264,6 +264,10 @@ static void test_cpu_switch_no_pmi_in_pmuvisor(void **state)
 	assert_int_equal(guest_nmis, 0);
 	guest_runs(300);
 	assert_int_equal(model.pmis_guest, 1); /* in the guest, where it ran out */
+	/* Another NMI in root mode is not taken for the guest's PMI. */
+	vm_exit();
+	assert_false(vpmu_hw_root_pmi(&hw, EXIT_RIP));
+	assert_int_equal(hw.pmis_owed, 0);
 }
 
 /* A switch takes effect at the next exit, that exit's work included, for
