@@ -11,6 +11,7 @@
 #ifndef PMU_PROF_CLOCK_H
 #define PMU_PROF_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct prof_clock {
@@ -24,16 +25,24 @@ void prof_clock_start(struct prof_clock *c, uint64_t period, uint64_t seed);
 /* The slow half of prof_clock_advance(): at least one sample is due. */
 unsigned prof_clock_cross(struct prof_clock *c, uint64_t ticks);
 
-/* 'ticks' went by: returns how many samples fell due (each one rearms
- * the clock with a fresh jittered period).  Inline: it runs on every
- * exit while profiling, and most exits see no sample. */
-static inline unsigned prof_clock_advance(struct prof_clock *c, uint64_t ticks)
+/* The fast half: false if no sample falls due within 'ticks' (which are
+ * then spent); true if one does, leaving the clock for
+ * prof_clock_cross().  Inline: it runs on every exit while profiling,
+ * and most exits see no sample. */
+static inline bool prof_clock_due(struct prof_clock *c, uint64_t ticks)
 {
 	if (ticks < c->left) {
 		c->left -= ticks;
-		return 0;
+		return false;
 	}
-	return prof_clock_cross(c, ticks);
+	return true;
+}
+
+/* 'ticks' went by: returns how many samples fell due (each one rearms
+ * the clock with a fresh jittered period). */
+static inline unsigned prof_clock_advance(struct prof_clock *c, uint64_t ticks)
+{
+	return prof_clock_due(c, ticks) ? prof_clock_cross(c, ticks) : 0;
 }
 
 /* The VMX-preemption timer value that stops the guest when the next

@@ -38,11 +38,7 @@ static inline __attribute__((always_inline)) void prof_exit_begin(uint64_t now,
 	uint64_t guest = now - prof_exit.last_entry;
 
 	prof_exit.ticks += guest;
-	if (!sampling)
-		return;
-	if (guest < prof_exit.clock.left)
-		prof_exit.clock.left -= guest;
-	else
+	if (sampling && prof_clock_due(&prof_exit.clock, guest))
 		prof_take_guest_samples(now, guest, regs);
 }
 
@@ -55,11 +51,7 @@ static inline __attribute__((always_inline)) void prof_exit_end(unsigned reason,
 	uint64_t spent = now - start;
 
 	prof_exit.ticks += spent;
-	if (!sampling)
-		return;
-	if (spent < prof_exit.clock.left)
-		prof_exit.clock.left -= spent;
-	else
+	if (sampling && prof_clock_due(&prof_exit.clock, spent))
 		prof_take_pmuvisor_samples(reason, now, spent);
 }
 

@@ -136,7 +136,7 @@ static int build_bitmaps(uint64_t *msr_bitmap, uint64_t *io_a, uint64_t *io_b)
 			intercept_msr(msr, m);
 	/* I/O bitmaps A (ports 0-0x7fff) and B: pmuvisor's serial port and
 	 * the demo device. */
-	for (port = vm.console_port; vm.console_port && port < vm.console_port + 8u; port++)
+	for (port = vm.console_port; vm.console_port && port < vm.console_port + CONSOLE_PORTS; port++)
 		io[port / 8] |= (uint8_t)(1u << (port % 8));
 	if (device.port)
 		io[device.port / 8] |= (uint8_t)(1u << (device.port % 8));
@@ -343,10 +343,10 @@ int core_entry(struct launch_params *p)
 	vm.guest_control = (int)p->guest_control;
 	vm.console_port = p->console_port;
 	device.port = p->device_port;
-	if (device.port && p->console_port && device.port >= p->console_port &&
-	    device.port < p->console_port + 8u) {
+	if (device.port && vm_console_owns(device.port)) {
 		log_printf("pmuvisor: device=0x%x is one of the console's ports (0x%x-0x%x); the "
-			  "device is off\n", device.port, p->console_port, p->console_port + 7u);
+			  "device is off\n", device.port, vm.console_port,
+			  vm.console_port + CONSOLE_PORTS - 1);
 		device.port = 0;
 	}
 	/* A PMU that counts is the profiler's from the start: the guest's

@@ -5,6 +5,7 @@
 #include "vmx/exit.h"
 #include "vmx/caps.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* What the handlers need to know about this VM (set up by vmx/core.c). */
@@ -17,7 +18,7 @@ struct vm_config {
 	uint64_t hidden_page_touches;           /* pages of pmuvisor's the guest reached for */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	int unrestricted_guest;
-	uint16_t console_port;                  /* 8 ports owned from here (0: none) */
+	uint16_t console_port;                  /* CONSOLE_PORTS owned from here (0: none) */
 	uint32_t preemption_timer_value;        /* the console's poll interval */
 	unsigned timer_shift;                   /* the timer counts TSC >> this */
 	uint64_t xcr0_supported;
@@ -26,6 +27,14 @@ struct vm_config {
 };
 
 extern struct vm_config vm;
+
+#define CONSOLE_PORTS 8u /* a 16550 UART's register block */
+
+/* 'port' is one of pmuvisor's serial port's: hidden from the guest. */
+static inline bool vm_console_owns(uint16_t port)
+{
+	return vm.console_port && port >= vm.console_port && port < vm.console_port + CONSOLE_PORTS;
+}
 
 /* Host pointer to guest-physical [gpa, gpa + len) (root mode maps guest
  * memory 1:1), or NULL if it is not the guest's to hand over: beyond guest

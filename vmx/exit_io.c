@@ -4,7 +4,6 @@
 #include "vmx/device.h"
 #include "console/log.h"
 
-#define OWNED_PORTS 8 /* a 16550 UART's register block */
 #define UART_LSR 5
 #define LSR_IDLE 0x60 /* THR empty, transmitter empty */
 
@@ -23,7 +22,7 @@ void handle_io(struct guest_regs *regs)
 		exit_skip_instruction();
 		return;
 	}
-	if (!vm.console_port || port < vm.console_port || port >= vm.console_port + OWNED_PORTS)
+	if (!vm_console_owns(port))
 		exit_stop("I/O exit for a port pmuvisor does not own", EXIT_REASON_IO, regs);
 	/* The guest finds no working UART there: registers read as all ones
 	 * (Linux's 8250 probe then gives up), except the line status, which
