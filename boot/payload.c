@@ -5,6 +5,7 @@
 #include "console/log.h"
 #include "lib/string.h"
 #include "lib/ucs2.h"
+#include "vmx/hypercall.h"
 
 /* "pmuvisor.cfg:7: " or "load options: " or "" for a default. */
 static const char *where(const struct config *cfg, enum config_key key, char *buf, size_t size)
@@ -122,6 +123,10 @@ EFI_STATUS payload_start(EFI_HANDLE device, const struct config *cfg, bool as_gu
 	}
 
 	log_printf("starting the payload %s\n", as_guest ? "as pmuvisor's guest" : "natively");
+	/* The console takes no more text from the guest, whose code runs from
+	 * here on (docs/hypercalls.md); with guest_control=on it still does. */
+	if (as_guest)
+		__asm__ volatile("vmcall" : : "a"((uint64_t)HYPERCALL_LOG_CLOSE) : "memory");
 	status = efi_bs->StartImage(handle, NULL, NULL);
 	/* Only an EFI application that exits comes back here. */
 	log_printf("payload %s returned: %s\n", cfg->payload, efi_status_name(status));

@@ -151,11 +151,15 @@ int console_guest_command(uint64_t command_gva, uint64_t reply_gva, uint64_t rep
 		if (!line[n])
 			break;
 	}
-	/* The whole reply buffer must be there before the command runs: a
-	 * command with effects must not run when its answer cannot be
-	 * delivered (pmuvisor does not fault guest pages in). */
+	/* The part of the reply buffer a reply can fill must be there before
+	 * the command runs: a command with effects must not run when its
+	 * answer cannot be delivered (pmuvisor does not fault guest pages
+	 * in).  Bounded: at most sizeof(reply.text) bytes are checked (5 page
+	 * walks), however large the buffer says it is. */
 	if (reply_size == 0 || reply_gva + reply_size < reply_gva)
 		return -1;
+	if (reply_size > sizeof(reply.text))
+		reply_size = sizeof(reply.text);
 	for (n = 0; n < reply_size; n += 4096 - ((reply_gva + n) & 4095)) {
 		uint64_t gpa;
 

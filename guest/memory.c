@@ -14,6 +14,10 @@ bool guest_translate(const struct guest_memory *m, uint64_t gva, bool write, boo
 	uint64_t table = m->cr3 & PTE_ADDR;
 	int level;
 
+	/* 4-level paging: bits 63:47 all equal, or the CPU itself would #GP
+	 * (SDM Vol. 3A, 4.5 and 3.3.7.1). */
+	if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva)
+		return false;
 	for (level = 3; level >= 0; level--) {
 		unsigned shift = 12 + 9 * (unsigned)level;
 		const uint64_t *entry = m->map(m->ctx, table + ((gva >> shift) & 511) * 8, 8);

@@ -4,14 +4,7 @@
 
 #include <stdint.h>
 
-/* CPUID.1:ECX feature bits and CR4 bits used in more than one place
- * (SDM Vol. 2A, CPUID; Vol. 3A, 2.5). */
-#define CPUID1_ECX_VMX (1u << 5)
-#define CPUID1_ECX_SMX (1u << 6)
-#define CPUID1_ECX_XSAVE (1u << 26)
-#define CPUID1_ECX_OSXSAVE (1u << 27)
-#define CPUID1_ECX_HYPERVISOR (1u << 31)
-#define CR4_OSXSAVE (1ull << 18)
+#include "lib/cpu_bits.h"
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
@@ -60,6 +53,52 @@ static inline uint8_t inb(uint16_t port)
 
 	__asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
 	return value;
+}
+
+static inline void outw(uint16_t port, uint16_t value)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t value)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t value;
+
+	__asm__ volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
+	return value;
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t value;
+
+	__asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
+	return value;
+}
+
+/* An IRET to the next instruction: ends the CPU's NMI blocking (SDM
+ * Vol. 3A, 6.7.1), as the return from an NMI handler would. */
+static inline void nmi_unblock(void)
+{
+	__asm__ volatile("mov %%ss, %%eax\n\t"
+			 "mov %%rsp, %%rdx\n\t"
+			 "push %%rax\n\t"
+			 "push %%rdx\n\t"
+			 "pushfq\n\t"
+			 "mov %%cs, %%eax\n\t"
+			 "push %%rax\n\t"
+			 "lea 1f(%%rip), %%rax\n\t"
+			 "push %%rax\n\t"
+			 "iretq\n"
+			 "1:"
+			 :
+			 :
+			 : "rax", "rdx", "memory", "cc");
 }
 
 static inline uint64_t irq_save(void)

@@ -80,6 +80,17 @@ int msr_read_guarded(uint32_t msr, uint64_t *value)
 	return status;
 }
 
+int xsetbv_guarded(uint32_t xcr, uint64_t value)
+{
+	struct fault_guard guard;
+	int status;
+
+	fault_guard_enter(&guard);
+	status = xsetbv_safe(xcr, value);
+	fault_guard_leave(&guard);
+	return status;
+}
+
 int msr_write_guarded(uint32_t msr, uint64_t value)
 {
 	struct fault_guard guard;

@@ -29,5 +29,6 @@ int xsetbv_safe(uint32_t xcr, uint64_t value);
  * guard swaps the IDT). */
 int msr_read_guarded(uint32_t msr, uint64_t *value);
 int msr_write_guarded(uint32_t msr, uint64_t value);
+int xsetbv_guarded(uint32_t xcr, uint64_t value);
 
 #endif

@@ -164,8 +164,8 @@ uint32_t vpmu_guest_enter(uint64_t now, uint32_t poll, unsigned timer_shift)
 			apic_lvtpc_write(d.lvtpc); /* masked, as the APIC does on delivery */
 			if (d.nmi)
 				exit_deliver_pending_nmi();
-			else if (!(vmcs_read(VM_ENTRY_INTR_INFO) & (1u << 31)))
-				vmcs_write(VM_ENTRY_INTR_INFO, (1u << 31) | d.vector); /* external interrupt */
+			else
+				apic_self_interrupt(d.vector);
 		}
 	}
 	left = vpmu_events_to_overflow(&vpmu_guest);

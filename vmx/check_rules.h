@@ -7,6 +7,7 @@
 #define VMX_CHECK_RULES_H
 
 #include "vmx/check.h"
+#include "lib/cpu_bits.h"
 
 /* Rule tables, one per area of SDM 27.2-27.3. */
 extern const struct vmx_rule vmx_control_rules[];   /* 27.2.1, check_controls.c */
@@ -35,21 +36,7 @@ extern const size_t vmx_guest_other_rule_count;
 #define ENTRY_LOAD_EFER 15
 #define ENTRY_LOAD_BNDCFGS 16
 
-/* Control-register, flag and MSR bits (SDM Vol. 3A, 2.5 and 2.2.1). */
-#define CR0_PE (1ull << 0)
-#define CR0_WP (1ull << 16)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_PCIDE (1ull << 17)
-#define CR4_CET (1ull << 23)
-#define RFLAGS_FIXED1 (1ull << 1)
-#define RFLAGS_TF (1ull << 8)
-#define RFLAGS_IF (1ull << 9)
-#define RFLAGS_VM (1ull << 17)
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
+/* Control-register, flag and MSR bits: lib/cpu_bits.h. */
 #define DEBUGCTL_BTF (1ull << 1)
 
 /* Segment access rights in the VMCS format (SDM 25.4.1, Table 25-2). */

@@ -79,10 +79,52 @@ static struct {
 	uint64_t ept, bitmaps, vmx_regions, stacks, profiling;
 } resident;
 
+/* Pages for EPT tables made at run time, beyond the memory map (one per
+ * GiB the guest reaches there without 1-GiB pages, one per 512 GiB with
+ * them); when they run out, all such tables are forgotten and the pages
+ * used again (vm_ept_map()). */
+#define EPT_SPARE_PAGES 64
+static struct page_pool ept_spare;
+static uint64_t ept_spare_base;
+static struct ept_params ept_live;
+static struct ept_on_demand ept_demand;
+
+static void *ept_spare_alloc(void *ctx, uint64_t *phys)
+{
+	void *page = page_pool_alloc(&ept_spare, 1);
+
+	*phys = (uint64_t)(uintptr_t)page;
+	return page;
+}
+
+int vm_ept_map(uint64_t gpa, const char **why)
+{
+	struct ept_stats stats;
+
+	if (ept_map_on_demand(&ept_live, &ept_demand, vm.eptp, gpa, &stats) == 0)
+		return 0;
+	/* Out of pages (or of room to note links): forget every table made
+	 * so far and try once more with all the pages; the caller flushes
+	 * the EPT's cached translations. */
+	if (!strncmp(stats.error, "out of memory", 13)) {
+		ept_on_demand_forget(&ept_demand);
+		ept_spare.next = ept_spare_base;
+		if (ept_map_on_demand(&ept_live, &ept_demand, vm.eptp, gpa, &stats) == 0)
+			return 0;
+	}
+	*why = stats.error;
+	return -1;
+}
+
+const struct ept_on_demand *vm_ept_on_demand(void)
+{
+	return &ept_demand;
+}
+
 static int build_ept(const struct vmx_caps *caps)
 {
 	static struct mtrr_state mtrr;
-	struct ept_range excluded = { params->resident_phys, params->resident_size };
+	static struct ept_range excluded;
 	struct ept_params ep = {
 		.top = params->phys_top, .mtrr = &mtrr,
 		.allow_2m = caps->ept_2m, .allow_1g = caps->ept_1g,
@@ -90,8 +132,18 @@ static int build_ept(const struct vmx_caps *caps)
 		.memory = { ept_alloc, 0, ept_ptr, 0 },
 	};
 	struct ept_stats stats;
+	void *spare = page_pool_alloc(&pool, EPT_SPARE_PAGES);
 
+	if (!spare)
+		return fail("out of resident memory for the EPT's spare pages");
+	ept_spare_base = (uint64_t)(uintptr_t)spare;
+	ept_spare = (struct page_pool){ ept_spare_base, ept_spare_base + EPT_SPARE_PAGES * PAGE_SIZE, 0 };
+	ept_demand.spare_base = ept_spare.next;
+	ept_demand.spare_end = ept_spare.end;
+	excluded = (struct ept_range){ params->resident_phys, params->resident_size };
 	mtrr_read(&mtrr);
+	ept_live = ep;
+	ept_live.memory.alloc = ept_spare_alloc;
 	vm.eptp = ept_build(&ep, &stats);
 	if (!vm.eptp) {
 		out_printf(&message_out, "cannot build the EPT: %s at 0x%lx", stats.error,
@@ -99,7 +151,7 @@ static int build_ept(const struct vmx_caps *caps)
 		return -1;
 	}
 	vm.ept_pml4 = vm.eptp & EPT_ADDRESS_MASK;
-	resident.ept = stats.table_pages * PAGE_SIZE;
+	resident.ept = (stats.table_pages + EPT_SPARE_PAGES) * PAGE_SIZE;
 	log_printf("core: EPT maps 0x%lx bytes: %lu 1G + %lu 2M + %lu 4K pages in %lu tables, "
 		   "0x%lx bytes hidden\n", (unsigned long)params->phys_top,
 		   (unsigned long)stats.leaves_1g, (unsigned long)stats.leaves_2m,
@@ -127,6 +179,7 @@ static int build_bitmaps(uint64_t *msr_bitmap, uint64_t *io_a, uint64_t *io_b)
 	if (!msr || !io)
 		return fail("out of resident memory for the MSR and I/O bitmaps");
 	intercept_msr(msr, MSR_IA32_FEATURE_CONTROL);
+	intercept_msr(msr, MSR_IA32_APIC_BASE); /* the APIC page must not land on pmuvisor */
 	for (m = MSR_IA32_VMX_BASIC; m <= 0x491; m++)
 		intercept_msr(msr, m);
 	/* While the PMU is pmuvisor's, the guest gets #GP for its MSRs, or
@@ -278,6 +331,12 @@ static void report_memory(const struct out *o)
 		   (unsigned long)resident.profiling / 1024,
 		   (unsigned long)(pool.next - params->resident_phys) / 1024,
 		   (unsigned long)params->resident_size / 1024);
+	out_printf(o, "guest touches of pmuvisor's memory: %lu (reads %lu, writes dropped %lu, "
+		   "fetches given #UD %lu); EPT regions mapped beyond the memory map: %lu "
+		   "(all forgotten %lu times)\n", (unsigned long)hidden.touches,
+		   (unsigned long)hidden.reads, (unsigned long)hidden.writes,
+		   (unsigned long)hidden.fetches, (unsigned long)ept_demand.mapped,
+		   (unsigned long)ept_demand.forgotten);
 }
 
 /* TSC ticks per second: CPUID 0x15 (crystal ratio) if it says, else
@@ -340,6 +399,8 @@ int core_entry(struct launch_params *p)
 	vm.resident_phys = p->resident_phys;
 	vm.resident_size = p->resident_size;
 	vm.phys_top = p->phys_top;
+	vm.maxphyaddr = cpuid(0x80000000, 0).eax >= 0x80000008 ? cpuid(0x80000008, 0).eax & 0xff : 36;
+	vm.x2apic = (cpuid(1, 0).ecx & CPUID1_ECX_X2APIC) != 0;
 	vm.guest_control = (int)p->guest_control;
 	vm.console_port = p->console_port;
 	device.port = p->device_port;
@@ -391,10 +452,14 @@ int core_entry(struct launch_params *p)
 	stack = page_pool_alloc(&pool, HOST_STACK_PAGES);
 	critical = page_pool_alloc(&pool, CRITICAL_STACK_PAGES);
 	vm.decoy_page = (uint64_t)(uintptr_t)page_pool_alloc(&pool, 1);
+	vm.scratch_page = (uint64_t)(uintptr_t)page_pool_alloc(&pool, 1);
 	vmcs_page = page_pool_alloc(&pool, 1);
-	if (!stack || !critical || !vm.decoy_page || !vmcs_page)
+	if (!stack || !critical || !vm.decoy_page || !vm.scratch_page || !vmcs_page)
 		return fail("out of resident memory for stacks and the VMCS");
-	resident.stacks = (HOST_STACK_PAGES + CRITICAL_STACK_PAGES + 1) * PAGE_SIZE; /* + decoy */
+	/* pmuvisor's memory reads as an empty bus: all ones (vmx/exit_ept.c). */
+	memset((void *)(uintptr_t)vm.decoy_page, 0xff, PAGE_SIZE);
+	memset((void *)(uintptr_t)vm.scratch_page, 0xff, PAGE_SIZE);
+	resident.stacks = (HOST_STACK_PAGES + CRITICAL_STACK_PAGES + 2) * PAGE_SIZE; /* + decoy, scratch */
 	resident.vmx_regions = 2 * PAGE_SIZE;
 	host_tables_init(&tables, (uint64_t)(uintptr_t)critical + CRITICAL_STACK_PAGES * PAGE_SIZE);
 	if (build_ept(&caps) < 0 || build_bitmaps(&msr_bitmap, &io_a, &io_b) < 0)

@@ -27,8 +27,3 @@ uint64_t cr4_actual(const struct cr_fixed *f, uint64_t wanted)
 {
 	return (wanted | f->fixed0) & f->fixed1;
 }
-
-bool cr4_write_faults(const struct cr_fixed *f, uint64_t wanted)
-{
-	return (wanted & CR4_VMXE) || (wanted & ~f->fixed1 & ~CR4_VMXE);
-}

@@ -10,13 +10,11 @@
 #ifndef VMX_CR_POLICY_H
 #define VMX_CR_POLICY_H
 
+#include "lib/cpu_bits.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CR0_PE (1ull << 0)
-#define CR0_NE (1ull << 5)
-#define CR0_PG (1ull << 31)
-#define CR4_VMXE (1ull << 13)
 
 struct cr_fixed {
 	uint64_t fixed0, fixed1; /* IA32_VMX_CRn_FIXED0/1: 1s forced, 0s forbidden */
@@ -30,9 +28,5 @@ uint64_t cr4_guest_host_mask(const struct cr_fixed *f);
 /* The CPU's value for what the guest wants; the shadow is 'wanted'. */
 uint64_t cr0_actual(const struct cr_fixed *f, uint64_t wanted, bool unrestricted_guest);
 uint64_t cr4_actual(const struct cr_fixed *f, uint64_t wanted);
-
-/* A guest MOV to CR4 that sets VMXE (VMX is hidden: #GP as on a CPU
- * without VMX) or a bit FIXED1 forbids is refused with #GP. */
-bool cr4_write_faults(const struct cr_fixed *f, uint64_t wanted);
 
 #endif

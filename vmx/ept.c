@@ -118,43 +118,49 @@ static bool page_fits(const struct builder *b, unsigned level, uint64_t gpa, uin
 	return true;
 }
 
+static bool fill_table(struct builder *b, uint64_t *table, unsigned level, uint64_t base);
+
+/* Entry 'i' of 'table' (at 'level'), which maps [gpa, gpa + span): a leaf,
+ * nothing (excluded), or a table filled one level down. */
+static bool fill_entry(struct builder *b, uint64_t *table, unsigned level, unsigned i, uint64_t gpa)
+{
+	uint64_t span = b->levels[level].entry_span;
+	uint64_t end = gpa + span < b->top ? gpa + span : b->top;
+	enum overlap overlap;
+	uint64_t child_phys;
+	uint64_t *child;
+	uint8_t type;
+
+	/* A 4-KiB page partly excluded is excluded: it cannot be split.
+	 * Excluded memory is left out page by page, never as a whole
+	 * 2-MiB or 1-GiB entry, so that each page can later be given a
+	 * blank page of its own (vmx/exit_io.c) without splitting. */
+	overlap = excluded_overlap(b->p, gpa, end);
+	if (level == PT && overlap != OUTSIDE) {
+		b->stats->unmapped_bytes += end - gpa; /* entry stays 0: not present */
+		return true;
+	}
+	if (overlap == OUTSIDE && page_fits(b, level, gpa, &type)) {
+		table[i] = leaf_entry(gpa, level, type);
+		count_leaf(b->stats, level);
+		return true;
+	}
+	child = new_table(b, gpa, &child_phys);
+	if (!child)
+		return false;
+	/* Linked before it is filled, so a failure can still find it. */
+	table[i] = child_phys | ALL_ACCESS;
+	return fill_table(b, child, level - 1, gpa);
+}
+
 /* Fills the entries of 'table' (at 'level', first entry at 'base'). */
 static bool fill_table(struct builder *b, uint64_t *table, unsigned level, uint64_t base)
 {
 	uint64_t span = b->levels[level].entry_span;
 
-	for (unsigned i = 0; i < EPT_ENTRIES; i++) {
-		uint64_t gpa = base + i * span;
-		uint64_t end = gpa + span < b->top ? gpa + span : b->top;
-		enum overlap overlap;
-		uint64_t child_phys;
-		uint64_t *child;
-		uint8_t type;
-
-		if (gpa >= b->top)
-			break;
-		/* A 4-KiB page partly excluded is excluded: it cannot be split.
-		 * Excluded memory is left out page by page, never as a whole
-		 * 2-MiB or 1-GiB entry, so that each page can later be given a
-		 * blank page of its own (vmx/exit_io.c) without splitting. */
-		overlap = excluded_overlap(b->p, gpa, end);
-		if (level == PT && overlap != OUTSIDE) {
-			b->stats->unmapped_bytes += end - gpa; /* entry stays 0: not present */
-			continue;
-		}
-		if (overlap == OUTSIDE && page_fits(b, level, gpa, &type)) {
-			table[i] = leaf_entry(gpa, level, type);
-			count_leaf(b->stats, level);
-			continue;
-		}
-		child = new_table(b, gpa, &child_phys);
-		if (!child)
+	for (unsigned i = 0; i < EPT_ENTRIES && base + i * span < b->top; i++)
+		if (!fill_entry(b, table, level, i, base + i * span))
 			return false;
-		/* Linked before it is filled, so a failure can still find it. */
-		table[i] = child_phys | ALL_ACCESS;
-		if (!fill_table(b, child, level - 1, gpa))
-			return false;
-	}
 	return true;
 }
 
@@ -225,6 +231,84 @@ uint64_t ept_build(const struct ept_params *params, struct ept_stats *stats)
 	}
 	/* 25.6.11: paging structures are WB, walk length 4 (encoded 3). */
 	return pml4_phys | MTRR_TYPE_WB | ((uint64_t)(4 - 1) << EPTP_WALK_LENGTH_SHIFT);
+}
+
+static bool is_table(uint64_t entry, unsigned level)
+{
+	return (entry & EPT_ACCESS_MASK) && level > PT && !(level < PML4 && (entry & EPT_PAGE));
+}
+
+/* 'entry' (in a table at 'table_phys') now points to a table of the spare
+ * pages: listed if it lies in ept_build()'s tables. */
+static bool note_link(struct ept_on_demand *d, uint64_t table_phys, uint64_t *entry,
+		      struct ept_stats *stats)
+{
+	if (table_phys >= d->spare_base && table_phys < d->spare_end)
+		return true; /* unlinked with its parent */
+	if (d->link_count == EPT_ON_DEMAND_LINKS) {
+		stats->error = "out of memory: no room to note another on-demand EPT table";
+		return false;
+	}
+	d->links[d->link_count++] = entry;
+	return true;
+}
+
+void ept_on_demand_forget(struct ept_on_demand *d)
+{
+	for (unsigned i = 0; i < d->link_count; i++)
+		*d->links[i] = 0;
+	d->link_count = 0;
+	d->forgotten++;
+}
+
+int ept_map_on_demand(const struct ept_params *params, struct ept_on_demand *d, uint64_t eptp,
+		      uint64_t gpa, struct ept_stats *stats)
+{
+	uint64_t table_phys = eptp & EPT_ADDRESS_MASK;
+	struct builder b = { .p = params, .stats = stats };
+	uint64_t *table = params->memory.phys_to_ptr(params->memory.ctx, table_phys);
+	unsigned level = PML4;
+
+	memset(stats, 0, sizeof(*stats));
+	levels_for(params, b.levels);
+	b.top = mappable_limit(params->mtrr);
+	if (gpa >= b.top) {
+		stats->error = "the address is beyond what the EPT can map (MAXPHYADDR, or 2^48)";
+		stats->failed_gpa = gpa;
+		return -1;
+	}
+	for (;;) {
+		uint64_t span = b.levels[level].entry_span;
+		unsigned i = (unsigned)((gpa / span) % EPT_ENTRIES);
+		uint64_t entry = table[i], phys;
+
+		if (entry & EPT_ACCESS_MASK) {
+			if (level == PT || (level < PML4 && (entry & EPT_PAGE)))
+				return 0; /* mapped already */
+			table_phys = entry & EPT_ADDRESS_MASK;
+			table = params->memory.phys_to_ptr(params->memory.ctx, table_phys);
+			level--;
+			continue;
+		}
+		if (level == PML4) {
+			/* A PML4 entry spans 512 GiB: only its table, filled as needed. */
+			if (!new_table(&b, gpa, &phys))
+				return -1;
+			table[i] = phys | ALL_ACCESS;
+			if (!note_link(d, table_phys, &table[i], stats)) {
+				table[i] = 0;
+				return -1;
+			}
+			continue;
+		}
+		if (!fill_entry(&b, table, level, i, gpa & ~(span - 1)) ||
+		    (is_table(table[i], level) && !note_link(d, table_phys, &table[i], stats))) {
+			table[i] = 0; /* a partial table stays unreachable */
+			return -1;
+		}
+		d->mapped++;
+		return 0;
+	}
 }
 
 bool ept_translate(const struct ept_memory *memory, uint64_t eptp, uint64_t gpa,

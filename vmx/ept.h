@@ -79,6 +79,36 @@ struct ept_stats {
 /* The EPTP value for the VMCS, or 0 with stats->error set. */
 uint64_t ept_build(const struct ept_params *params, struct ept_stats *stats);
 
+/*
+ * Mapping on demand what ept_build() left out beyond params->top (64-bit
+ * PCI BARs, a guest probing the address space): the entry holding 'gpa'
+ * is filled where nothing is mapped yet, covering the largest region one
+ * entry below the PML4 level covers (1 GiB where allowed and one MTRR
+ * type covers it, else a table of smaller pages), so that each GiB costs
+ * at most one table page, each 512 GiB one more.  The limit is
+ * MAXPHYADDR (at most 2^48), not params->top.
+ *
+ * Table pages come from params->memory; tables it makes are linked into
+ * ept_build()'s tables only through entries listed in 'links', so that
+ * when its pages run out, ept_on_demand_forget() can unlink them all and
+ * the caller can hand the same pages out again (the mappings are identity
+ * maps: the next EPT violation makes them again).
+ */
+#define EPT_ON_DEMAND_LINKS 64
+
+struct ept_on_demand {
+	uint64_t spare_base, spare_end; /* where params->memory's pages come from */
+	uint64_t *links[EPT_ON_DEMAND_LINKS];
+	unsigned link_count;
+	uint64_t mapped, forgotten;     /* regions mapped; times all were forgotten */
+};
+
+/* 0 on success (also if mapped already); -1 with stats->error set. */
+int ept_map_on_demand(const struct ept_params *params, struct ept_on_demand *d, uint64_t eptp,
+		      uint64_t gpa, struct ept_stats *stats);
+/* Unlinks every table ept_map_on_demand() made (then INVEPT and reset the pages). */
+void ept_on_demand_forget(struct ept_on_demand *d);
+
 struct ept_translation {
 	uint64_t hpa;
 	uint64_t page_size;

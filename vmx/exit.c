@@ -85,8 +85,11 @@ const char *exit_reason_name(unsigned reason)
 
 void exit_inject_gp(void)
 {
-	vmcs_write(VM_ENTRY_INTR_INFO,
-		   INTR_VALID | INTR_TYPE_HARDWARE_EXCEPTION | INTR_DELIVER_ERROR_CODE | VECTOR_GP);
+	/* No error code in real mode (unrestricted guest): VM entry refuses
+	 * one when CR0.PE is 0 (SDM Vol. 3C, 27.2.1.3). */
+	uint32_t error_code = vmcs_read(GUEST_CR0) & 1 ? INTR_DELIVER_ERROR_CODE : 0;
+
+	vmcs_write(VM_ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE_HARDWARE_EXCEPTION | error_code | VECTOR_GP);
 	vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 }
 
@@ -144,11 +147,14 @@ static inline bool console_wanted(unsigned reason, uint64_t now)
 	return console_has_input() || (reason == EXIT_REASON_PREEMPTION_TIMER && now >= console_due);
 }
 
-/* The timer value that stops the guest at the console's next poll. */
+/* The timer value that stops the guest at the console's next poll, or
+ * after one tick while a write to pmuvisor's memory waits to be dropped. */
 static inline uint32_t until_poll(uint64_t now)
 {
 	uint64_t ticks = console_due > now ? (console_due - now) >> vm.timer_shift : 1;
 
+	if (hidden.scratch_pte)
+		return HIDDEN_WRITE_TICKS;
 	return ticks > UINT32_MAX ? UINT32_MAX : ticks ? (uint32_t)ticks : 1;
 }
 
@@ -159,6 +165,8 @@ static inline __attribute__((always_inline)) uint64_t dispatch(struct guest_regs
 {
 	uint64_t end;
 
+	if (hidden.scratch_pte)
+		hidden_page_restore(); /* a write to pmuvisor's memory is dropped */
 	exits[reason].handle(regs);
 	if (host_nmi_pending)
 		exit_deliver_pending_nmi();

@@ -2,6 +2,7 @@
 #include "vmx/exit_handlers.h"
 #include "vmx/controls.h"
 #include "vmx/cpuid_policy.h"
+#include "vmx/cpu_rules.h"
 #include "vmx/cr_policy.h"
 #include "vmx/host.h"
 #include "console/console.h"
@@ -22,11 +23,12 @@ struct vm_config vm;
 #define INTR_TYPE(info) (((info) >> 8) & 7)
 #define INTR_TYPE_NMI 2
 #define VECTOR_NMI 2
-#define INTERRUPTIBILITY_BLOCKING_BY_NMI (1u << 3)
+/* Interruptibility state (SDM Vol. 3C, 25.4.2, Table 25-3). */
+#define BLOCKING_BY_STI (1u << 0)
+#define BLOCKING_BY_MOV_SS (1u << 1)
+#define BLOCKING_BY_NMI (1u << 3)
 #define PROC_NMI_WINDOW_EXITING (1u << 22)
 #define MSR_IA32_EFER 0xc0000080u
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
 
 static uint64_t *gpr(struct guest_regs *regs, unsigned n)
 {
@@ -39,13 +41,18 @@ static uint64_t read_gpr(struct guest_regs *regs, unsigned n)
 	return n == 4 ? vmcs_read(GUEST_RSP) : *gpr(regs, n);
 }
 
+/* An NMI for the guest, now or, while it cannot take one, at its next
+ * NMI window (SDM 26.7.6): when another event is being injected, while
+ * it handles an NMI (virtual-NMI blocking), and in a MOV-SS or STI
+ * shadow, where VM entry refuses to inject an NMI (27.3.1.5; STI
+ * blocking only on some processors, treated alike).  NMIs that fall due
+ * while one waits merge into it, as on the CPU. */
 static void inject_nmi_or_wait(void)
 {
 	uint32_t blocking = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
 	if ((vmcs_read(VM_ENTRY_INTR_INFO) & INTR_VALID) ||
-	    (blocking & INTERRUPTIBILITY_BLOCKING_BY_NMI)) {
-		/* Deliver when the guest can take it (SDM 26.7.6). */
+	    (blocking & (BLOCKING_BY_NMI | BLOCKING_BY_MOV_SS | BLOCKING_BY_STI))) {
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
 			   vmcs_read(CPU_BASED_VM_EXEC_CONTROL) | PROC_NMI_WINDOW_EXITING);
 		return;
@@ -64,8 +71,13 @@ void handle_exception_nmi(struct guest_regs *regs)
 	uint32_t info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
 
 	/* With NMI exiting, every NMI in the guest exits here: the profiler's
-	 * PMI is taken as a guest sample; any other NMI is the guest's. */
+	 * PMI is taken as a guest sample; any other NMI is the guest's.  An
+	 * NMI that exits leaves NMIs blocked until the next IRET (SDM Vol. 3C,
+	 * "Changes to Event Blocking" under NMI exiting), and VM entry does
+	 * not lift that block under NMI exiting: one IRET here lets the next
+	 * NMI in (to the root-mode handler, if it comes before VM entry). */
 	if (INTR_TYPE(info) == INTR_TYPE_NMI && (info & 0xff) == VECTOR_NMI) {
+		nmi_unblock();
 		if (!prof_hw_guest_nmi(regs))
 			inject_nmi_or_wait();
 		return;
@@ -77,7 +89,7 @@ void handle_nmi_window(struct guest_regs *regs)
 {
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
 		   vmcs_read(CPU_BASED_VM_EXEC_CONTROL) & ~PROC_NMI_WINDOW_EXITING);
-	vmcs_write(VM_ENTRY_INTR_INFO, INTR_VALID | (INTR_TYPE_NMI << 8) | VECTOR_NMI);
+	inject_nmi_or_wait();
 }
 
 /* Reset the platform through the PCI reset-control register (0xCF9). */
@@ -188,12 +200,20 @@ void *vm_guest_phys(uint64_t gpa, uint64_t len)
 
 static int log_guest_text(uint64_t gpa, uint64_t len)
 {
+	static char printable[HYPERCALL_LOG_MAX];
 	const char *text = vm_guest_phys(gpa, len);
 
-	if (!text)
+	if (!text || len > sizeof(printable))
 		return -1;
-	log_printf("%.*s", (int)len, text);
+	log_printf("%.*s", (int)hypercall_printable(text, len, printable), printable);
 	return 0;
+}
+
+static int guest_log_closed;
+
+static void close_guest_log(void)
+{
+	guest_log_closed = 1;
 }
 
 void handle_vmcall(struct guest_regs *regs)
@@ -201,7 +221,8 @@ void handle_vmcall(struct guest_regs *regs)
 	struct hypercall_regs h = { regs->rax, regs->rbx, regs->rcx, regs->rdx };
 	/* CPL is SS.DPL (SDM Vol. 3C, 25.4.1), bits 6:5 of the access rights. */
 	struct hypercall_env env = { (unsigned)(vmcs_read(GUEST_SS_AR) >> 5) & 3, log_guest_text,
-				     vm.guest_control, console_guest_command };
+				     vm.guest_control, console_guest_command, guest_log_closed,
+				     close_guest_log };
 
 	hypercall_dispatch(&h, &env);
 	regs->rax = h.rax;
@@ -225,16 +246,36 @@ static void flush_guest_tlb(void)
 	__asm__ volatile("invvpid %0, %1" : : "m"(desc), "r"(2ull) : "cc", "memory");
 }
 
-static void write_cr0(uint64_t value)
+/* A control register as the guest sees it: the bits pmuvisor owns from
+ * the read shadow, the rest from the register (SDM Vol. 3C, 26.3). */
+static uint64_t guest_view(enum vmcs_field reg, enum vmcs_field shadow, enum vmcs_field mask)
+{
+	uint64_t owned = vmcs_read(mask);
+
+	return (vmcs_read(reg) & ~owned) | (vmcs_read(shadow) & owned);
+}
+
+static struct cr_context cr_context(void)
+{
+	return (struct cr_context){
+		.cr0 = guest_view(GUEST_CR0, CR0_READ_SHADOW, CR0_GUEST_HOST_MASK),
+		.cr4 = guest_view(GUEST_CR4, CR4_READ_SHADOW, CR4_GUEST_HOST_MASK),
+		.cr3 = vmcs_read(GUEST_CR3),
+		.efer = vmcs_read(GUEST_IA32_EFER),
+		.cs_long = (vmcs_read(GUEST_CS_AR) >> 13) & 1, /* CS.L (SDM 25.4.1) */
+		.cr4_supported = vm.cr4_fixed1,
+	};
+}
+
+static void write_cr0(uint64_t old, uint64_t value)
 {
 	struct cr_fixed f = { vm.cr0_fixed0, vm.cr0_fixed1 };
-	uint64_t old = vmcs_read(CR0_READ_SHADOW);
 	uint64_t efer = vmcs_read(GUEST_IA32_EFER);
 
 	vmcs_write(CR0_READ_SHADOW, value);
 	vmcs_write(GUEST_CR0, cr0_actual(&f, value, vm.unrestricted_guest));
 	/* Paging switched with EFER.LME set: IA-32e mode follows (SDM 10.8.5). */
-	if ((old ^ value) & CR0_PG && efer & EFER_LME) {
+	if (((old ^ value) & CR0_PG) && (efer & EFER_LME)) {
 		uint64_t entry = vmcs_read(VM_ENTRY_CONTROLS);
 		int lma = (value & CR0_PG) != 0;
 
@@ -244,32 +285,41 @@ static void write_cr0(uint64_t value)
 	}
 }
 
-static int write_cr4(uint64_t value)
+static void write_cr4(uint64_t value)
 {
 	struct cr_fixed f = { vm.cr4_fixed0, vm.cr4_fixed1 };
 
-	if (cr4_write_faults(&f, value))
-		return -1;
 	vmcs_write(CR4_READ_SHADOW, value);
 	vmcs_write(GUEST_CR4, cr4_actual(&f, value));
-	return 0;
 }
+
+/* Exit qualification for CR accesses (SDM Vol. 3C, Table 28-3). */
+enum cr_access { CR_MOV_TO, CR_MOV_FROM, CR_CLTS, CR_LMSW };
+#define CR0_TS (1ull << 3)
+#define LMSW_BITS 0xfull /* PE, MP, EM, TS; LMSW never clears PE (SDM Vol. 2A, LMSW) */
 
 void handle_cr_access(struct guest_regs *regs)
 {
-	/* Exit qualification for CR accesses (SDM Vol. 3C, Table 28-3). */
 	uint64_t q = vmcs_read(EXIT_QUALIFICATION);
 	unsigned cr = q & 0xf, access = (q >> 4) & 3, reg = (q >> 8) & 0xf;
-	uint64_t value = read_gpr(regs, reg);
+	struct cr_context c = cr_context();
+	uint64_t value;
 
-	if (access != 0 || (cr != 0 && cr != 4))
+	/* Only CR0 and CR4 exit (no CR3/CR8 exiting), and reads never do:
+	 * they come from the read shadows. */
+	if (access == CR_MOV_FROM || (cr != 0 && cr != 4))
 		exit_stop("unexpected control-register access", EXIT_REASON_CR_ACCESS, regs);
-	if (cr == 0)
-		write_cr0(value);
-	else if (write_cr4(value) < 0) {
+	value = access == CR_MOV_TO ? read_gpr(regs, reg)
+		: access == CR_CLTS ? c.cr0 & ~CR0_TS
+				    : (c.cr0 & ~(LMSW_BITS & ~CR0_PE)) | ((q >> 16) & LMSW_BITS);
+	if (cr == 0 ? cr0_write_faults(&c, value) : cr4_write_faults(&c, value)) {
 		exit_inject_gp();
 		return;
 	}
+	if (cr == 0)
+		write_cr0(c.cr0, value);
+	else
+		write_cr4(value);
 	flush_guest_tlb();
 	exit_skip_instruction();
 }
@@ -305,6 +355,15 @@ void handle_rdmsr(struct guest_regs *regs)
 	return_edx_eax(regs, value);
 }
 
+static bool apic_base_refused(uint64_t value)
+{
+	struct apic_base_context c = { 0, vm.maxphyaddr, vm.x2apic, vm.resident_phys,
+				       vm.resident_size, vm.phys_top };
+
+	return msr_read_guarded(MSR_IA32_APIC_BASE, &c.current) < 0 ||
+	       apic_base_write_faults(&c, value);
+}
+
 void handle_wrmsr(struct guest_regs *regs)
 {
 	uint32_t msr = (uint32_t)regs->rcx;
@@ -319,6 +378,10 @@ void handle_wrmsr(struct guest_regs *regs)
 		}
 		vpmu_guest_wrote();
 		exit_skip_instruction();
+		return;
+	}
+	if (msr == MSR_IA32_APIC_BASE && apic_base_refused(value)) {
+		exit_inject_gp();
 		return;
 	}
 	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_capability_msr(msr) ||
@@ -340,13 +403,11 @@ void handle_xsetbv(struct guest_regs *regs)
 	uint32_t index = (uint32_t)regs->rcx;
 	uint64_t value = (regs->rdx << 32) | (uint32_t)regs->rax;
 
-	/* XSETBV's #GP rules (SDM Vol. 2C, XSETBV): XCR0 only, x87 state
-	 * always on, AVX only with SSE, nothing the CPU does not support. */
-	if (index != 0 || !(value & 1) || ((value & 4) && !(value & 2)) ||
-	    (value & ~vm.xcr0_supported)) {
+	/* The SDM's rules first; should this CPU refuse something else too,
+	 * its #GP is caught and handed on. */
+	if (xsetbv_faults(index, value, vm.xcr0_supported) || xsetbv_guarded(index, value) < 0) {
 		exit_inject_gp();
 		return;
 	}
-	__asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
 	exit_skip_instruction();
 }

@@ -4,6 +4,7 @@
 
 #include "vmx/exit.h"
 #include "vmx/caps.h"
+#include "vmx/ept.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,14 +15,16 @@ struct vm_config {
 	uint64_t phys_top;                      /* guest-physical memory mapped 1:1 */
 	uint64_t ept_pml4;                      /* host pointer to the EPT PML4 */
 	uint64_t eptp;
-	uint64_t decoy_page;                    /* what the guest sees instead of pmuvisor */
-	uint64_t hidden_page_touches;           /* pages of pmuvisor's the guest reached for */
+	uint64_t decoy_page;                    /* what the guest reads instead of pmuvisor: 0xff */
+	uint64_t scratch_page;                  /* where one write to it lands, until the next exit */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	int unrestricted_guest;
 	uint16_t console_port;                  /* CONSOLE_PORTS owned from here (0: none) */
 	uint32_t preemption_timer_value;        /* the console's poll interval */
 	unsigned timer_shift;                   /* the timer counts TSC >> this */
 	uint64_t xcr0_supported;
+	unsigned maxphyaddr;                    /* CPUID.80000008H:EAX[7:0] */
+	bool x2apic;                            /* CPUID.1:ECX[21] */
 	int guest_control;                      /* guest_control=on */
 	int pmu_owned;                          /* the PMU counts: pmuvisor's, hidden */
 };
@@ -40,7 +43,12 @@ static inline bool vm_console_owns(uint16_t port)
  * memory 1:1), or NULL if it is not the guest's to hand over: beyond guest
  * memory, or inside pmuvisor's own. */
 void *vm_guest_phys(uint64_t gpa, uint64_t len);
-extern struct vmx_raw vm_raw; /* capability MSRs, for the VM-entry checker */
+extern struct vmx_raw vm_raw;
+
+/* Maps guest-physical 'gpa' 1:1 where the EPT has nothing yet (beyond the
+ * memory map: vmx/ept.h, on demand); 0, or -1 and why. */
+int vm_ept_map(uint64_t gpa, const char **why);
+const struct ept_on_demand *vm_ept_on_demand(void); /* capability MSRs, for the VM-entry checker */
 
 void handle_exception_nmi(struct guest_regs *regs);
 void handle_triple_fault(struct guest_regs *regs);
@@ -63,5 +71,16 @@ void handle_preemption_timer(struct guest_regs *regs);
 void handle_xsetbv(struct guest_regs *regs);
 
 void exit_deliver_pending_nmi(void);
+
+/* pmuvisor's memory as the guest finds it (vmx/exit_ept.c). */
+struct hidden_memory {
+	uint64_t touches, reads, writes, fetches;
+	uint64_t *scratch_pte; /* a write's page, backed by the scratch page until the next exit */
+};
+
+extern struct hidden_memory hidden;
+#define HIDDEN_WRITE_TICKS 2 /* preemption-timer ticks a write to it stays */
+/* At the exit after a write to pmuvisor's memory: the write is dropped. */
+void hidden_page_restore(void);
 
 #endif

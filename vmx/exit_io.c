@@ -1,11 +1,76 @@
-/* I/O and EPT exits: the ports and the memory pmuvisor keeps for itself. */
+/* I/O exits: the ports pmuvisor keeps for itself, and accesses that only
+ * partly touch them. */
 #include "vmx/exit_handlers.h"
 #include "vmx/vmcs.h"
 #include "vmx/device.h"
+#include "vmx/io_split.h"
+#include "lib/cpu.h"
 #include "console/log.h"
 
 #define UART_LSR 5
 #define LSR_IDLE 0x60 /* THR empty, transmitter empty */
+
+static enum io_owner port_owner(const void *ctx, uint16_t port)
+{
+	(void)ctx;
+	return vm_console_owns(port) ? IO_CONSOLE : device_claims(&device, port) ? IO_DEVICE
+										: IO_HARDWARE;
+}
+
+/* The guest finds no working UART on pmuvisor's console: its registers
+ * read as all ones (Linux's 8250 probe then gives up), except the line
+ * status, which says "transmitter empty, nothing received" so that
+ * firmware that bound the port earlier neither waits to send nor reads
+ * forever.  Writes are dropped. */
+static uint32_t console_in(const struct io_run *r)
+{
+	uint32_t value = 0;
+
+	for (unsigned i = 0; i < r->size; i++) {
+		uint16_t p = (uint16_t)(r->port + i);
+
+		value |= (uint32_t)(p - vm.console_port == UART_LSR ? LSR_IDLE : 0xff) << (8 * i);
+	}
+	return value;
+}
+
+static uint32_t hardware_in(const struct io_run *r)
+{
+	return r->size == 4 ? inl(r->port) : r->size == 2 ? inw(r->port) : inb(r->port);
+}
+
+static void hardware_out(const struct io_run *r, uint32_t value)
+{
+	if (r->size == 4)
+		outl(r->port, value);
+	else if (r->size == 2)
+		outw(r->port, (uint16_t)value);
+	else
+		outb(r->port, (uint8_t)value);
+}
+
+/* One run of an IN (returns its bytes) or an OUT of 'value's bytes. */
+static uint32_t serve_run(const struct io_run *r, bool in, uint32_t value)
+{
+	uint64_t rax = value;
+
+	switch (r->owner) {
+	case IO_CONSOLE:
+		return in ? console_in(r) : 0;
+	case IO_DEVICE:
+		device_access(&device, in, r->size, &rax);
+		return (uint32_t)rax;
+	case IO_HARDWARE:
+		if (!in) {
+			hardware_out(r, value);
+			return 0;
+		}
+		return hardware_in(r);
+	}
+	return 0;
+}
+
+static uint64_t string_io_skipped;
 
 void handle_io(struct guest_regs *regs)
 {
@@ -13,70 +78,36 @@ void handle_io(struct guest_regs *regs)
 	uint64_t q = vmcs_read(EXIT_QUALIFICATION);
 	unsigned size = (unsigned)(q & 7) + 1, in = (q >> 3) & 1, string = (q >> 4) & 1;
 	uint16_t port = (uint16_t)(q >> 16);
+	struct io_run runs[4];
+	uint32_t data = 0, out = (uint32_t)regs->rax;
+	unsigned n, i;
 
-	if (device_claims(&device, port)) {
-		if (string)
+	/* INS/OUTS on pmuvisor's ports (or wrapping the port space) would
+	 * need memory operands emulated: skipped, counted, said once. */
+	if (string) {
+		if (device_claims(&device, port))
 			device.refused++;
-		else
-			device_access(&device, in, size, &regs->rax);
+		if (!string_io_skipped++)
+			log_info("pmuvisor: the guest used INS/OUTS on port 0x%x (pmuvisor's, or "
+				 "wrapping past 0xffff); skipped (further ones: counted only)\n", port);
 		exit_skip_instruction();
 		return;
 	}
-	if (!vm_console_owns(port))
-		exit_stop("I/O exit for a port pmuvisor does not own", EXIT_REASON_IO, regs);
-	/* The guest finds no working UART there: registers read as all ones
-	 * (Linux's 8250 probe then gives up), except the line status, which
-	 * says "transmitter empty, nothing received" so that firmware that
-	 * bound the port earlier neither waits to send nor reads forever. */
-	if (in && !string) {
-		uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
-		uint64_t value = port - vm.console_port == UART_LSR ? LSR_IDLE : mask;
-
-		regs->rax = size == 4 ? value : (regs->rax & ~mask) | (value & mask);
+	/* The device's register is as wide as the access that starts on it. */
+	if (device_claims(&device, port)) {
+		device_access(&device, in, size, &regs->rax);
+		exit_skip_instruction();
+		return;
 	}
+	n = io_split(port, size, port_owner, 0, runs);
+	for (i = 0; i < n; i++) {
+		uint32_t shift = 8u * runs[i].offset;
+		uint32_t got = serve_run(&runs[i], in, out >> shift);
+		uint32_t mask = runs[i].size == 4 ? 0xffffffffu : (1u << (8 * runs[i].size)) - 1;
+
+		data |= (got & mask) << shift;
+	}
+	if (in)
+		regs->rax = io_in_result(regs->rax, size, data);
 	exit_skip_instruction();
-}
-
-/* EPT leaf for a 4 KiB page (SDM Vol. 3C, Table 29-6): read + write,
- * write-back memory type, never execute. */
-#define EPT_READ 1ull
-#define EPT_WRITE 2ull
-#define EPT_MEMTYPE_WB (6ull << 3)
-#define EPT_ADDR 0x000ffffffffff000ull
-#define HIDDEN_TOUCHES_LOGGED 4
-
-static uint64_t *ept_pte(uint64_t gpa)
-{
-	uint64_t *table = (uint64_t *)(uintptr_t)vm.ept_pml4;
-	int level;
-
-	for (level = 3; level > 0; level--) {
-		uint64_t e = table[(gpa >> (12 + 9 * level)) & 511];
-
-		if (!(e & 7) || (e & (1ull << 7)))
-			return 0; /* not split to 4 KiB: not one of pmuvisor's pages */
-		table = (uint64_t *)(uintptr_t)(e & EPT_ADDR);
-	}
-	return &table[(gpa >> 12) & 511];
-}
-
-void handle_ept_violation(struct guest_regs *regs)
-{
-	uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
-	uint64_t *pte;
-	struct { uint64_t eptp, reserved; } desc = { vm.eptp, 0 };
-
-	if (gpa < vm.resident_phys || gpa >= vm.resident_phys + vm.resident_size ||
-	    !(pte = ept_pte(gpa)))
-		exit_stop("EPT violation outside pmuvisor's memory", EXIT_REASON_EPT_VIOLATION, regs);
-	/* Said for the first few pages; a scan of the region would flood the log. */
-	if (++vm.hidden_page_touches <= HIDDEN_TOUCHES_LOGGED)
-		log_info("pmuvisor: the guest touched pmuvisor's memory at 0x%lx (RIP 0x%lx); it "
-			   "gets a blank page there%s\n", (unsigned long)gpa,
-			   (unsigned long)vmcs_read(GUEST_RIP),
-			   vm.hidden_page_touches == HIDDEN_TOUCHES_LOGGED ? " (further pages: counted only)"
-									   : "");
-	*pte = vm.decoy_page | EPT_READ | EPT_WRITE | EPT_MEMTYPE_WB;
-	/* Single-context INVEPT (type 1) for this EPT (SDM Vol. 3C, 31.3). */
-	__asm__ volatile("invept %0, %1" : : "m"(desc), "r"(1ull) : "cc", "memory");
 }

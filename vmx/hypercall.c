@@ -30,9 +30,27 @@ static int64_t call_ping(struct hypercall_regs *r, const struct hypercall_env *e
 
 static int64_t call_log(struct hypercall_regs *r, const struct hypercall_env *env)
 {
+	if (env->log_closed && !env->guest_control)
+		return HYPERCALL_EACCES;
 	if (r->rcx > HYPERCALL_LOG_MAX || env->log(r->rbx, r->rcx) < 0)
 		return HYPERCALL_EINVAL;
 	return HYPERCALL_OK;
+}
+
+static int64_t call_log_close(struct hypercall_regs *r, const struct hypercall_env *env)
+{
+	env->close_log();
+	return HYPERCALL_OK;
+}
+
+uint64_t hypercall_printable(const char *text, uint64_t len, char *out)
+{
+	for (uint64_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		out[i] = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' ? (char)c : '?';
+	}
+	return len;
 }
 
 static int64_t call_shell(struct hypercall_regs *r, const struct hypercall_env *env)
@@ -58,6 +76,7 @@ static const struct {
 	[HYPERCALL_PING] = { call_ping, 3 },
 	[HYPERCALL_LOG] = { call_log, 0 },
 	[HYPERCALL_SHELL] = { call_shell, 3 },
+	[HYPERCALL_LOG_CLOSE] = { call_log_close, 0 },
 };
 
 void hypercall_dispatch(struct hypercall_regs *regs, const struct hypercall_env *env)

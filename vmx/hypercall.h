@@ -26,6 +26,8 @@ enum hypercall {
 				* NUL-terminated command line, RCX = guest-virtual address of a
 				* reply buffer, RDX = its size -> RBX = reply length (the reply is
 				* cut to fit and NUL-terminated), RCX = 0 if the command succeeded */
+	HYPERCALL_LOG_CLOSE = 4, /* CPL 0: the loader starts the payload; from now on 'log'
+				  * is refused unless guest_control=on */
 	HYPERCALL_COUNT
 };
 
@@ -51,7 +53,13 @@ struct hypercall_env {
 	/* Runs one shell command for the guest; -1 if its memory is bad. */
 	int (*shell)(uint64_t command_gva, uint64_t reply_gva, uint64_t reply_size,
 		     uint64_t *reply_len, int *status);
+	int log_closed; /* HYPERCALL_LOG_CLOSE was made */
+	void (*close_log)(void);
 };
+
+/* What 'log' prints of guest text: printable ASCII, tab and newline as
+ * they are, every other byte (terminal escapes, ...) as '?'; returns len. */
+uint64_t hypercall_printable(const char *text, uint64_t len, char *out);
 
 /* Pure: carries out call regs->rax; writes the results. */
 void hypercall_dispatch(struct hypercall_regs *regs, const struct hypercall_env *env);

@@ -1,12 +1,16 @@
-# libFuzzer run of the console (line editor + shell), with the address and
-# undefined-behaviour sanitizers.  `make fuzz` runs FUZZ_RUNS inputs from a
-# small seed corpus and ends with one line: "fuzz: N inputs, 0 crashes".
-# A crashing input is saved as build/fuzz/crash-*; replay it with
-#   build/fuzz/fuzz_shell build/fuzz/crash-...
+# libFuzzer runs, with the address and undefined-behaviour sanitizers, of
+#   fuzz_shell         the console (line editor + shell), from a seed corpus;
+#   fuzz_guest_values  what reads guest-controlled values: the I/O splitter,
+#                      the CR/XCR0/APIC-base rules, the log hypercall's text
+#                      filter, the guest page-table walker.
+# `make fuzz` runs FUZZ_RUNS inputs of each and prints one line each:
+# "fuzz NAME: N inputs, 0 crashes".  A crashing input is saved as
+# build/fuzz/NAME-crash-*; replay it with build/fuzz/NAME build/fuzz/NAME-crash-...
 
 BUILD     := build/fuzz
 CC        := clang
 CFLAGS    := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -I. \
+             -DPMUVISOR_VERSION=\"$(shell sed -n "s/^VERSION *:= *//p" Makefile)\" \
              -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 # libFuzzer's coverage guidance for the code under test only: the
@@ -16,11 +20,12 @@ FUZZ_RUNS ?= 1000000
 # Room for several lines and an overlong one.
 FUZZ_MAX_LEN ?= 2048
 
-SOURCES := tests/fuzz/fuzz_shell.c console/line_editor.c console/shell.c \
-           lib/format.c lib/number.c lib/string.c
-OBJECTS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SOURCES))
+FUZZERS := fuzz_shell fuzz_guest_values
+SOURCES_fuzz_shell := tests/fuzz/fuzz_shell.c console/line_editor.c console/shell.c \
+                      lib/format.c lib/number.c lib/string.c
+SOURCES_fuzz_guest_values := tests/fuzz/fuzz_guest_values.c vmx/io_split.c vmx/cpu_rules.c \
+                             vmx/hypercall.c guest/memory.c lib/string.c
 CORPUS  := $(BUILD)/corpus
-LOG     := $(BUILD)/fuzz.log
 
 ifeq ($(V),1)
 Q :=
@@ -28,15 +33,15 @@ else
 Q := @
 endif
 
-.PHONY: all run seeds
-all: $(BUILD)/fuzz_shell
+.PHONY: all run seeds $(addprefix run-,$(FUZZERS))
+all: $(addprefix $(BUILD)/,$(FUZZERS))
 
 # The host C library has its own mem*/str*: lib/string.c's become lib_*.
 $(BUILD)/obj/lib/string.o: lib/string.c tests/unit/host_rename.h tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(COVERAGE) -include tests/unit/host_rename.h -c $< -o $@
 
-$(BUILD)/obj/tests/fuzz/fuzz_shell.o: tests/fuzz/fuzz_shell.c tests/fuzz/fuzz.mk
+$(BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -44,13 +49,15 @@ $(BUILD)/obj/%.o: %.c tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(COVERAGE) -MMD -MP -c $< -o $@
 
-$(BUILD)/fuzz_shell: $(OBJECTS)
+$(BUILD)/fuzz_shell: $(patsubst %.c,$(BUILD)/obj/%.o,$(SOURCES_fuzz_shell))
+$(BUILD)/fuzz_guest_values: $(patsubst %.c,$(BUILD)/obj/%.o,$(SOURCES_fuzz_guest_values))
+$(addprefix $(BUILD)/,$(FUZZERS)):
 	@printf '  %-6s %s\n' HOSTLD $@
 	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $^ -o $@
 
 # Seeds: what a user types, including the awkward parts.
 seeds:
-	@mkdir -p $(CORPUS)
+	@mkdir -p $(CORPUS)/fuzz_shell $(CORPUS)/fuzz_guest_values
 	@printf 'help\r' >$(CORPUS)/seed-help
 	@printf 'help cpuid\r\nHELP FROB\r\n' >$(CORPUS)/seed-help-one
 	@printf 'cpuid 0x7 0\r\ncpuid 4294967296\rcpuid 12x\r' >$(CORPUS)/seed-cpuid
@@ -61,17 +68,24 @@ seeds:
 	@printf 'abc\b\177\025de\003f\t\000\200\377\r' >$(CORPUS)/seed-editing
 	@printf 'echo %0300d\r' 0 >$(CORPUS)/seed-overlong
 
-run: $(BUILD)/fuzz_shell seeds
-	$(Q)$(BUILD)/fuzz_shell -runs=$(FUZZ_RUNS) -max_len=$(FUZZ_MAX_LEN) \
-		-artifact_prefix=$(BUILD)/ $(CORPUS) >$(LOG) 2>&1; status=$$?; \
-	grep -E '^#[0-9]+[[:space:]]+DONE' $(LOG) | tail -1; \
-	runs=$$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' $(LOG)); \
+run: $(addprefix run-,$(FUZZERS))
+
+# The console's seeds sit at the top of the corpus folder; each fuzzer
+# also keeps what it finds in a folder of its own.
+CORPUS_fuzz_shell := $(CORPUS)/fuzz_shell $(CORPUS)
+CORPUS_fuzz_guest_values := $(CORPUS)/fuzz_guest_values
+
+$(addprefix run-,$(FUZZERS)): run-%: $(BUILD)/% seeds
+	$(Q)log=$(BUILD)/$*.log; \
+	$(BUILD)/$* -runs=$(FUZZ_RUNS) -max_len=$(FUZZ_MAX_LEN) \
+		-artifact_prefix=$(BUILD)/$*- $(CORPUS_$*) >$$log 2>&1; status=$$?; \
+	runs=$$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' $$log); \
 	if [ $$status -eq 0 ] && [ -n "$$runs" ]; then \
-		echo "fuzz: $$runs inputs, 0 crashes"; \
+		echo "fuzz $*: $$runs inputs, 0 crashes"; \
 	else \
-		grep -v '^#' $(LOG) | tail -30; \
-		runs=$$(grep -oE '^#[0-9]+' $(LOG) | tail -1 | tr -d '#'); \
-		echo "fuzz: $${runs:-0} inputs, 1 crash (log: $(LOG))"; \
+		grep -v '^#' $$log | tail -30; \
+		runs=$$(grep -oE '^#[0-9]+' $$log | tail -1 | tr -d '#'); \
+		echo "fuzz $*: $${runs:-0} inputs, 1 crash (log: $$log)"; \
 		exit 1; \
 	fi
 

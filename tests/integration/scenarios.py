@@ -293,7 +293,7 @@ def vmtest(name, vm):
         failures = re.findall(r"^PMUVISOR-VMTEST: (\S+ fail .*)$", m.text("com1"), re.M)
         if failures or done.group(2) != "0":
             raise TestFailure("guest checks failed: %s" % "; ".join(failures))
-        check_equal("checks passed", done.group(1), "8")
+        check_equal("checks passed", done.group(1), "9")
         m.expect("com1", r"^PMUVISOR-VMTEST: cost cpuid=\d+ vmcall=\d+ rdmsr=\d+$", 5)
 
 

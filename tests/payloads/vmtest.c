@@ -17,7 +17,6 @@
 #define ROUNDS 1000
 #define MSR_IA32_FEATURE_CONTROL 0x3a
 #define MSR_IA32_VMX_BASIC 0x480
-#define CR4_VMXE (1ull << 13)
 #define CORE_MAGIC 0x45524f4356554d50ull /* the first bytes of pmuvisor's core */
 
 static unsigned passed, failed;
@@ -116,6 +115,47 @@ static void check_xsetbv(void)
 	      good == 0 ? "accepted" : "refused", bad < 0 ? "raised #GP" : "was accepted");
 }
 
+/* The first and last page of the largest reserved range (pmuvisor's). */
+static void largest_reserved(const UINT8 *map, UINTN count, UINTN desc_size, uint64_t *first,
+			     uint64_t *last)
+{
+	uint64_t best = 0;
+	UINTN i;
+
+	for (i = 0; i < count; i++) {
+		const EFI_MEMORY_DESCRIPTOR *d = (const void *)(map + i * desc_size);
+
+		if (d->Type == EfiReservedMemoryType && d->NumberOfPages > best) {
+			best = d->NumberOfPages;
+			*first = d->PhysicalStart;
+			*last = d->PhysicalStart + (best - 1) * 4096;
+		}
+	}
+}
+
+/* pmuvisor's memory is an empty bus: all ones, writes dropped, and a
+ * write to one of its pages shows in no other (docs/hidden-memory.md). */
+static void check_hidden_writes(const UINT8 *map, UINTN count, UINTN desc_size)
+{
+	uint64_t first = 0, last = 0, before, after, other;
+	volatile uint64_t *a, *b;
+
+	largest_reserved(map, count, desc_size, &first, &last);
+	a = (volatile uint64_t *)(uintptr_t)(first + 64);
+	b = (volatile uint64_t *)(uintptr_t)(last + 64);
+	before = *a;
+	*a = 0x1234567812345678ull;
+	__asm__ volatile("cpuid" : : "a"(0), "c"(0) : "rbx", "rdx", "memory"); /* an exit */
+	after = *a;
+	*a = 0x5555555555555555ull; /* then straight to another page */
+	other = *b;
+	check("hidden-memory-writes-dropped",
+	      first && before == ~0ull && after == ~0ull && other == ~0ull,
+	      "page 0x%lx read 0x%lx, after a write 0x%lx; page 0x%lx after a write to the first 0x%lx",
+	      (unsigned long)first, (unsigned long)before, (unsigned long)after,
+	      (unsigned long)last, (unsigned long)other);
+}
+
 /* Every page the memory map marks reserved: reading it must not show the
  * core (whose image starts with CORE_MAGIC) and must not stop the VMM. */
 static void check_reserved_memory(EFI_SYSTEM_TABLE *st, int under_pmuvisor)
@@ -150,6 +190,8 @@ static void check_reserved_memory(EFI_SYSTEM_TABLE *st, int under_pmuvisor)
 	      "%lu reserved pages read, %lu pmuvisor signatures seen, VMM %s",
 	      (unsigned long)pages, (unsigned long)found,
 	      !under_pmuvisor ? "absent" : pong == 42 ? "still answers" : "does not answer");
+	if (under_pmuvisor)
+		check_hidden_writes(map, size / desc_size, desc_size);
 }
 
 static uint64_t cost_of(int what)

