@@ -93,7 +93,7 @@ CORE_CFLAGS := $(filter-out -fpic -DPMUVISOR_EFI -isystem $(EFI_INC) $(EFI_INC)/
                  $(EFI_INC)/protocol,$(EFI_CFLAGS)) \
                -fno-pic -mcmodel=kernel -DPMUVISOR_CORE -I$(BUILD)
 
-PAYLOADS := hello faultguard vmtest
+PAYLOADS := hello faultguard vmtest hostile
 
 PMUVISOR_OBJ := $(addprefix $(BUILD)/obj/,$(PMUVISOR_C:.c=.o) $(PMUVISOR_ASM:.asm=.o))
 PAYLOAD_EFI  := $(addprefix $(BUILD)/payloads/,$(addsuffix .efi,$(PAYLOADS)))
@@ -180,6 +180,9 @@ PAYLOAD_LIB_OBJ := $(addprefix $(BUILD)/obj/,lib/string.o lib/format.o lib/ucs2.
                    lib/cpu_safe.o lib/msr_safe.o console/serial.o)
 $(PAYLOAD_EFI:.efi=.so): $(BUILD)/payloads/%.so: $(BUILD)/obj/tests/payloads/%.o $(PAYLOAD_LIB_OBJ) linker.ld
 	$(link_efi)
+
+# The hostile-guest payload has its interrupt classes in a file of their own.
+$(BUILD)/payloads/hostile.so: $(BUILD)/obj/tests/payloads/hostile_interrupts.o
 
 # The ELF images are kept beside the PE files (debug symbols for gdb).
 .SECONDARY: $(BUILD)/pmuvisor.so $(PAYLOAD_EFI:.efi=.so)

@@ -31,4 +31,24 @@ int msr_read_guarded(uint32_t msr, uint64_t *value);
 int msr_write_guarded(uint32_t msr, uint64_t value);
 int xsetbv_guarded(uint32_t xcr, uint64_t value);
 
+/* For test payloads probing what a hypervisor does with bad input.  As
+ * the accessors above: 0 on success, -1 if the instruction faulted (then
+ * nothing was written).  MOV to CR0/CR4 raises #GP for reserved bits and
+ * bad combinations (SDM Vol. 2B, MOV to control registers). */
+int cr0_write_safe(uint64_t value);
+int cr4_write_safe(uint64_t value);
+
+/* VMCALL with RAX, RBX, RCX, RDX from *regs, written back on return
+ * (docs/hypercalls.md).  Outside VMX non-root operation VMCALL raises #UD:
+ * catching that needs fault_guard_catch_ud() inside the guard. */
+struct vmcall_regs {
+	uint64_t rax, rbx, rcx, rdx;
+};
+int vmcall_safe(struct vmcall_regs *regs);
+
+/* Between fault_guard_enter() and fault_guard_leave() only: #UD raised by
+ * the accessors above fails them too; any other #UD still goes to the
+ * firmware's handler. */
+void fault_guard_catch_ud(void);
+
 #endif

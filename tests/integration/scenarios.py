@@ -372,3 +372,4 @@ test("client-guest-control-off")(lambda: client("client-guest-control-off", Fals
 
 import prof_scenarios  # noqa: E402,F401  (registers the profiler's tests)
 import perf_scenarios  # noqa: E402,F401  (guest-wide profiling with perf)
+import hostile_scenarios  # noqa: E402,F401  (a hostile guest, compared with native)
