@@ -27,7 +27,9 @@ from machine import BUILD, Machine, TestFailure
 from scenarios import BOOT_PATH, GUEST_START, NATIVE_START, PMUVISOR_EFI, check_absent, shell, test
 
 HOSTILE_EFI = os.path.join(BUILD, "payloads", "hostile.efi")
-CLASSES = ["io", "high-gpa", "xsetbv", "cr", "apic-base", "nmi", "vpmu", "hypercall", "sweep"]
+CLASSES = ["io", "high-gpa", "xsetbv", "cr", "apic-base", "nmi", "vpmu", "hypercall", "sweep",
+           "hidden"]
+PMUVISOR_ONLY = ("vpmu", "hidden")  # natively these classes say skip
 LINE = re.compile(r"^PMUVISOR-HOSTILE: (\S+) (\S+) ?(.*)$", re.M)
 PROGRESS = r"^PMUVISOR-HOSTILE: (?:(\S+) begin|done)$"
 CLASS_TIMEOUT = 240   # seconds of wall time for any one class
@@ -38,7 +40,7 @@ CLASS_EXITS = {
     "io": ["I/O instruction"], "high-gpa": ["EPT violation"], "xsetbv": ["XSETBV"],
     "cr": ["control-register access"], "apic-base": ["WRMSR"], "nmi": ["exception or NMI"],
     "vpmu": ["VMX-preemption timer", "RDMSR", "WRMSR", "CPUID"], "hypercall": ["VMCALL"],
-    "sweep": ["RDMSR", "CPUID"],
+    "sweep": ["RDMSR", "CPUID"], "hidden": ["EPT violation"],
 }
 
 
@@ -238,6 +240,13 @@ EXPECT = {
         "cpuid-leaves": cpuid_leaves,
         "vmm-answers": YES,
     },
+    # docs/hidden-memory.md: an empty bus.
+    "hidden": {
+        "read": literal("0xffffffffffffffff"),
+        "write": literal("other-page=0xffffffffffffffff after-exit=0xffffffffffffffff"),
+        "fetch": literal("ud"),
+        "vmm-answers": YES,
+    },
 }
 
 GP = literal("gp")
@@ -252,11 +261,12 @@ NATIVE_EXPECT = {
     "apic-base": {"bit63": GP, "above-maxphyaddr": GP, "reserved-bits": GP, "unchanged": YES},
     "nmi": {"self-nmis": literal("5")},
     "vpmu": {"skip": pattern(r"no virtual PMU .*", "no virtual PMU (...)")},
+    "hidden": {"skip": literal("natively the range is the firmware's")},
     "hypercall": {n: literal("ud") for n in EXPECT["hypercall"]
                   if n not in ("vmm-answers", "log-on-console")},
 }
 for _cls in CLASSES:
-    if _cls != "vpmu":  # natively the class is skipped
+    if _cls not in PMUVISOR_ONLY:
         NATIVE_EXPECT.setdefault(_cls, {})["vmm-answers"] = literal("no-vmcall")
 
 
@@ -349,6 +359,13 @@ def check_console(m, classes):
                       if not re.search(r"^%s +[\d,]+ +[\d,]+ +\d+\.\d\d%%$" % re.escape(reason),
                                        text, re.M)})
     problems = ["stats shows no row for %s" % ", ".join(missing)] if missing else []
+    if "hidden" in classes:
+        touches = re.search(r"^guest touches of pmuvisor's memory: \d+ \(reads [1-9]\d*, "
+                            r"writes dropped [1-9]\d*, fetches given #UD [1-9]\d*\)", m.text("com2"),
+                            re.M)
+        if not touches:
+            problems.append("info does not count a read, a dropped write and a fetch of "
+                            "pmuvisor's memory")
     m.send("com1", "x")  # the payload waits for it to shut down
     if m.wait_exit(30) is None:
         problems.append("the payload did not shut the machine down")

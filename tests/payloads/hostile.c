@@ -15,6 +15,8 @@
  */
 #include "tests/payloads/hostile.h"
 
+#include <efidebug.h>
+
 #include "console/serial.h"
 #include "lib/cpu.h"
 #include "lib/cpu_safe.h"
@@ -537,6 +539,59 @@ static void attack_sweep(void)
 	result("vmm-answers", "%s", vmm_answers());
 }
 
+/* 10. pmuvisor's own memory (docs/hidden-memory.md), only under pmuvisor
+ * (natively that range is the firmware's): reads give all ones, a write
+ * is gone after the next exit and never shows in another page, a call
+ * into it raises #UD, caught by a handler that returns to the caller. */
+static volatile unsigned ud_seen;
+
+static void EFIAPI ud_handler(INTN vector, void *context)
+{
+	EFI_SYSTEM_CONTEXT_X64 *c = context; /* EFI_SYSTEM_CONTEXT: a union of pointers */
+
+	(void)vector;
+	ud_seen++;
+	c->Rip = *(const UINT64 *)(uintptr_t)c->Rsp; /* back to after the call */
+	c->Rsp += 8;
+}
+
+static void hidden_fetch(uint64_t address)
+{
+	__asm__ volatile("call *%0"
+			 :
+			 : "r"(address)
+			 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
+}
+
+static void attack_hidden(void)
+{
+	volatile uint64_t *a = (volatile uint64_t *)(uintptr_t)(machine.reserved_phys + PAGE_SIZE);
+	volatile uint64_t *b = (volatile uint64_t *)(uintptr_t)(machine.reserved_phys + 2 * PAGE_SIZE);
+	uint64_t first, other;
+
+	if (!machine.under_pmuvisor || machine.reserved_pages < 4 || !machine.cpu) {
+		result("skip", "natively the range is the firmware's");
+		return;
+	}
+	result("read", "0x%lx", (unsigned long)*a);
+	*a = 0x1234567812345678ull;
+	other = *b; /* no exit in between: the write is still in a's scratch page */
+	cpuid(0, 0);
+	first = *a;
+	result("write", "other-page=0x%lx after-exit=0x%lx", (unsigned long)other,
+	       (unsigned long)first);
+	machine.cpu->register_interrupt_handler(machine.cpu, 6, NULL);
+	if (EFI_ERROR(machine.cpu->register_interrupt_handler(machine.cpu, 6, ud_handler))) {
+		result("fetch", "no #UD handler could be registered");
+	} else {
+		ud_seen = 0;
+		hidden_fetch((uint64_t)(uintptr_t)b);
+		machine.cpu->register_interrupt_handler(machine.cpu, 6, NULL);
+		result("fetch", "%s", ud_seen == 1 ? "ud" : "no-ud");
+	}
+	result("vmm-answers", "%s", vmm_answers());
+}
+
 static const struct attack {
 	const char *name;
 	void (*run)(void);
@@ -550,6 +605,7 @@ static const struct attack {
 	{ "vpmu", attack_vpmu },
 	{ "hypercall", attack_hypercall },
 	{ "sweep", attack_sweep },
+	{ "hidden", attack_hidden },
 };
 
 /* "classes=a,b" in the load options: is 'name' one of them?  All classes
