@@ -148,7 +148,7 @@ static inline bool console_wanted(unsigned reason, uint64_t now)
 }
 
 /* The timer value that stops the guest at the console's next poll, or
- * after one tick while a write to pmuvisor's memory waits to be dropped. */
+ * after HIDDEN_WRITE_TICKS while a write to pmuvisor's memory waits to be dropped. */
 static inline uint32_t until_poll(uint64_t now)
 {
 	uint64_t ticks = console_due > now ? (console_due - now) >> vm.timer_shift : 1;
