@@ -130,59 +130,46 @@ fault_guard_catch_ud:
 	mov byte [rcx + 5], 0x8e	; present, DPL 0, 64-bit interrupt gate
 	ret
 
-; #UD entry.  As the #GP entry below, but #UD pushes no error code
-; (SDM Vol. 3A, 6.15, "Interrupt 6--Invalid Opcode Exception"): the
-; faulting RIP is the top of the frame.
-fault_guard_ud_handler:
+; The two entries share one body: a fault at one of the instructions in
+; fixup_table resumes at its fixup; anything else is passed on, frame
+; untouched, to the handler the firmware had.  %1: where the faulting RIP
+; is above the three saves, %2: the chained handler, %3: bytes of error
+; code to drop before IRETQ.
+%macro FIXUP_ENTRY 3
 	push rax
 	push rcx
 	push rdx
-	mov rax, [rsp + 24]		; faulting RIP, above the 3 saves
+	mov rax, [rsp + %1]
 	lea rcx, [fixup_table]
 	mov edx, FIXUP_COUNT
-.next:	cmp rax, [rcx]
-	je .found
+%%next:	cmp rax, [rcx]
+	je %%found
 	add rcx, 16
 	dec edx
-	jnz .next
+	jnz %%next
 	pop rdx
 	pop rcx
 	pop rax
-	jmp [fault_guard_chained_ud]
-.found:	mov rax, [rcx + 8]
-	mov [rsp + 24], rax
+	jmp [%2]
+%%found:
+	mov rax, [rcx + 8]
+	mov [rsp + %1], rax
 	pop rdx
 	pop rcx
 	pop rax
+	add rsp, %3
 	iretq
+%endmacro
 
-; #GP entry.  The CPU pushed SS, RSP, RFLAGS, CS, RIP and an error code
-; (SDM Vol. 3A, 6.14.1 "64-Bit Mode Stack Frame").  A fault at one of the
-; instructions in fixup_table resumes at its fixup; anything else is
-; passed on, frame untouched, to the handler the firmware had.
+; #UD pushes no error code (SDM Vol. 3A, 6.15, "Interrupt 6--Invalid
+; Opcode Exception"): the faulting RIP is the top of the frame.
+fault_guard_ud_handler:
+	FIXUP_ENTRY 24, fault_guard_chained_ud, 0
+
+; #GP: the CPU pushed SS, RSP, RFLAGS, CS, RIP and an error code (SDM Vol.
+; 3A, 6.14.1 "64-Bit Mode Stack Frame").
 fault_guard_gp_handler:
-	push rax
-	push rcx
-	push rdx
-	mov rax, [rsp + 32]		; faulting RIP, above 3 saves + error code
-	lea rcx, [fixup_table]
-	mov edx, FIXUP_COUNT
-.next:	cmp rax, [rcx]
-	je .found
-	add rcx, 16
-	dec edx
-	jnz .next
-	pop rdx
-	pop rcx
-	pop rax
-	jmp [fault_guard_chained_gp]
-.found:	mov rax, [rcx + 8]
-	mov [rsp + 32], rax
-	pop rdx
-	pop rcx
-	pop rax
-	add rsp, 8			; drop the error code before IRETQ
-	iretq
+	FIXUP_ENTRY 32, fault_guard_chained_gp, 8
 
 section .data
 align 8
