@@ -8,6 +8,8 @@
 #   make unit       unit tests only (host-compiled, cmocka)
 #   make bench      exact instruction counts, native vs pmuvisor (Bochs)
 #   make fuzz       libFuzzer: the console, and the code that reads guest-controlled values
+#   make soak       Linux under pmuvisor for SOAK_MINUTES (30) with profiling, perf and
+#                   hostile pokes; not part of make check
 #   make V=1        show the commands
 #   make DEBUG=1    also check every VM entry against the SDM rules (slow)
 
@@ -98,7 +100,7 @@ PAYLOADS := hello faultguard vmtest hostile
 PMUVISOR_OBJ := $(addprefix $(BUILD)/obj/,$(PMUVISOR_C:.c=.o) $(PMUVISOR_ASM:.asm=.o))
 PAYLOAD_EFI  := $(addprefix $(BUILD)/payloads/,$(addsuffix .efi,$(PAYLOADS)))
 
-.PHONY: all deps guest run check unit integration bench fuzz clean
+.PHONY: all deps guest run check unit integration bench fuzz soak clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/pmuvisor.efi $(PAYLOAD_EFI)
@@ -209,6 +211,10 @@ integration: deps all guest
 
 bench: deps all guest
 	$(Q)python3 tools/bench.py
+
+SOAK_MINUTES ?= 30
+soak: deps all guest
+	$(Q)python3 tests/integration/soak.py $(SOAK_MINUTES)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all

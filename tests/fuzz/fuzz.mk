@@ -2,7 +2,12 @@
 #   fuzz_shell         the console (line editor + shell), from a seed corpus;
 #   fuzz_guest_values  what reads guest-controlled values: the I/O splitter,
 #                      the CR/XCR0/APIC-base rules, the log hypercall's text
-#                      filter, the guest page-table walker.
+#                      filter, the guest page-table walker, the hypercall
+#                      dispatcher;
+#   fuzz_guest_symbols what reads a guest kernel's memory: the kallsyms
+#                      finder and decoder, the call-chain walker;
+#   fuzz_vpmu          the virtual PMU's register file (RDMSR, WRMSR,
+#                      RDPMC, counting) against the SDM's rules.
 # `make fuzz` runs FUZZ_RUNS inputs of each and prints one line each:
 # "fuzz NAME: N inputs, 0 crashes".  A crashing input is saved as
 # build/fuzz/NAME-crash-*; replay it with build/fuzz/NAME build/fuzz/NAME-crash-...
@@ -20,11 +25,14 @@ FUZZ_RUNS ?= 1000000
 # Room for several lines and an overlong one.
 FUZZ_MAX_LEN ?= 2048
 
-FUZZERS := fuzz_shell fuzz_guest_values
+FUZZERS := fuzz_shell fuzz_guest_values fuzz_guest_symbols fuzz_vpmu
 SOURCES_fuzz_shell := tests/fuzz/fuzz_shell.c console/line_editor.c console/shell.c \
                       lib/format.c lib/number.c lib/string.c
 SOURCES_fuzz_guest_values := tests/fuzz/fuzz_guest_values.c vmx/io_split.c vmx/cpu_rules.c \
                              vmx/hypercall.c guest/memory.c lib/string.c
+SOURCES_fuzz_guest_symbols := tests/fuzz/fuzz_guest_symbols.c guest/kallsyms.c guest/callchain.c \
+                              lib/string.c
+SOURCES_fuzz_vpmu := tests/fuzz/fuzz_vpmu.c pmu/vpmu_regs.c lib/string.c
 CORPUS  := $(BUILD)/corpus
 
 ifeq ($(V),1)
@@ -41,7 +49,7 @@ $(BUILD)/obj/lib/string.o: lib/string.c tests/unit/host_rename.h tests/fuzz/fuzz
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(COVERAGE) -include tests/unit/host_rename.h -c $< -o $@
 
-$(BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.mk
+$(BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -51,13 +59,15 @@ $(BUILD)/obj/%.o: %.c tests/fuzz/fuzz.mk
 
 $(BUILD)/fuzz_shell: $(patsubst %.c,$(BUILD)/obj/%.o,$(SOURCES_fuzz_shell))
 $(BUILD)/fuzz_guest_values: $(patsubst %.c,$(BUILD)/obj/%.o,$(SOURCES_fuzz_guest_values))
+$(BUILD)/fuzz_guest_symbols: $(patsubst %.c,$(BUILD)/obj/%.o,$(SOURCES_fuzz_guest_symbols))
+$(BUILD)/fuzz_vpmu: $(patsubst %.c,$(BUILD)/obj/%.o,$(SOURCES_fuzz_vpmu))
 $(addprefix $(BUILD)/,$(FUZZERS)):
 	@printf '  %-6s %s\n' HOSTLD $@
 	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $^ -o $@
 
 # Seeds: what a user types, including the awkward parts.
 seeds:
-	@mkdir -p $(CORPUS)/fuzz_shell $(CORPUS)/fuzz_guest_values
+	@mkdir -p $(addprefix $(CORPUS)/,$(FUZZERS))
 	@printf 'help\r' >$(CORPUS)/seed-help
 	@printf 'help cpuid\r\nHELP FROB\r\n' >$(CORPUS)/seed-help-one
 	@printf 'cpuid 0x7 0\r\ncpuid 4294967296\rcpuid 12x\r' >$(CORPUS)/seed-cpuid
@@ -67,6 +77,18 @@ seeds:
 	@printf 'one\rtwo\r\033[A\033[A\033OB\033[3~\033[1;5C\r' >$(CORPUS)/seed-history
 	@printf 'abc\b\177\025de\003f\t\000\200\377\r' >$(CORPUS)/seed-editing
 	@printf 'echo %0300d\r' 0 >$(CORPUS)/seed-overlong
+	@printf '\001\377\100\001\001\000' >$(CORPUS)/fuzz_guest_symbols/seed-tables
+	@printf '\000\377\000\040' >$(CORPUS)/fuzz_guest_symbols/seed-raw
+	@printf '\002\377\010\010\000\000\000\002\000\002\000\002\000\002\000\002\000\002\000\002\000\002\000\000\000' \
+		>$(CORPUS)/fuzz_guest_symbols/seed-frames
+	@printf '\002\377\004\010\000\000\000\000\007\377\007\377\007\377\007\000\000' \
+		>$(CORPUS)/fuzz_guest_symbols/seed-frames-far
+	@# version 4, 4 counters of 48 bits, 3 fixed; event select 2 counts
+	@# instructions everywhere with its PMI; PMC2 6 below its top; 10 counted.
+	@printf '\004\004\060\003\060\000\001\001\027\300\000\113\000\000\000\000\000' \
+		>$(CORPUS)/fuzz_vpmu/seed-wrap
+	@printf '\001\015\372\377\377\377\377\377\000\000\003\000\300\000\000\012\000\000\000\000' \
+		>>$(CORPUS)/fuzz_vpmu/seed-wrap
 
 run: $(addprefix run-,$(FUZZERS))
 
@@ -74,6 +96,8 @@ run: $(addprefix run-,$(FUZZERS))
 # also keeps what it finds in a folder of its own.
 CORPUS_fuzz_shell := $(CORPUS)/fuzz_shell $(CORPUS)
 CORPUS_fuzz_guest_values := $(CORPUS)/fuzz_guest_values
+CORPUS_fuzz_guest_symbols := $(CORPUS)/fuzz_guest_symbols
+CORPUS_fuzz_vpmu := $(CORPUS)/fuzz_vpmu
 
 $(addprefix run-,$(FUZZERS)): run-%: $(BUILD)/% seeds
 	$(Q)log=$(BUILD)/$*.log; \

@@ -9,7 +9,12 @@
  *      bytes, tab and newline come out;
  *   3  guest page tables and a guest-virtual range (guest/memory.c): the
  *      walk stays inside guest memory (the sanitizers), and a read that
- *      succeeds returns the bytes the translation names.
+ *      succeeds returns the bytes the translation names;
+ *   4  a VMCALL's registers, CPL and configuration (vmx/hypercall.c): the
+ *      status is one of the ABI's, a refused call leaves RBX, RCX and RDX
+ *      as they were and reaches nothing of pmuvisor's, 'log' hands on at
+ *      most HYPERCALL_LOG_MAX bytes and only while it is allowed, 'shell'
+ *      runs only with guest_control=on and a reply buffer.
  * Besides these checks the sanitizers catch any out-of-bounds access.
  */
 #include <stdint.h>
@@ -21,23 +26,7 @@
 #include "vmx/cpu_rules.h"
 #include "vmx/hypercall.h"
 #include "vmx/io_split.h"
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		if (!(cond)) {                                                                \
-			fprintf(stderr, "fuzz_guest_values.c:%d: %s is false\n", __LINE__, #cond); \
-			abort();                                                              \
-		}                                                                             \
-	} while (0)
-
-static uint64_t take(const uint8_t **data, size_t *size, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes && *size; i++, (*data)++, (*size)--)
-		v |= (uint64_t)**data << (8 * i);
-	return v;
-}
+#include "tests/fuzz/fuzz.h"
 
 /* Owners from a 64-bit pattern: port p's owner is bits 2(p mod 32)+1:2(p mod 32). */
 static enum io_owner pattern_owner(const void *ctx, uint16_t port)
@@ -131,15 +120,75 @@ static void fuzz_page_walk(const uint8_t *data, size_t size)
 	free(buf);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* What the calls reached of pmuvisor's side, and what they are told. */
+static struct {
+	unsigned logs, shells, closes;
+	uint64_t log_len;
+	int log_result, shell_result;
+} seen;
+
+static int fake_log(uint64_t gpa, uint64_t len)
+{
+	seen.logs++;
+	seen.log_len = len;
+	return seen.log_result;
+}
+
+static int fake_shell(uint64_t command_gva, uint64_t reply_gva, uint64_t reply_size,
+		      uint64_t *reply_len, int *status)
+{
+	seen.shells++;
+	*reply_len = reply_size - 1;
+	*status = (int)(command_gva & 1);
+	return seen.shell_result;
+}
+
+static void fake_close_log(void) { seen.closes++; }
+
+static void fuzz_hypercall(const uint8_t *data, size_t size)
+{
+	uint8_t flags = (uint8_t)take(&data, &size, 1);
+	struct hypercall_env env = { flags & 3, fake_log, flags >> 2 & 1, fake_shell,
+				     flags >> 3 & 1, fake_close_log };
+	struct hypercall_regs r = { take(&data, &size, 1) % 8, take(&data, &size, 8),
+				    take(&data, &size, 8), take(&data, &size, 8) }, in;
+	int64_t status;
+
+	if (flags & 0x10) /* a number from anywhere */
+		r.rax = take(&data, &size, 8);
+	memset(&seen, 0, sizeof(seen));
+	seen.log_result = flags & 0x20 ? -1 : 0;
+	seen.shell_result = flags & 0x40 ? -1 : 0;
+	in = r;
+	hypercall_dispatch(&r, &env);
+	status = (int64_t)r.rax;
+	CHECK(status <= HYPERCALL_OK && status >= HYPERCALL_EACCES);
+	if (status != HYPERCALL_OK)
+		CHECK(r.rbx == in.rbx && r.rcx == in.rcx && r.rdx == in.rdx);
+	if (in.rax >= HYPERCALL_COUNT)
+		CHECK(status == HYPERCALL_ENOSYS);
+	if (status == HYPERCALL_ENOSYS || status == HYPERCALL_EPERM)
+		CHECK(!seen.logs && !seen.shells && !seen.closes);
+	if (seen.logs)
+		CHECK(in.rax == HYPERCALL_LOG && env.cpl == 0 && seen.log_len <= HYPERCALL_LOG_MAX &&
+		      (!env.log_closed || env.guest_control));
+	if (in.rax == HYPERCALL_LOG && env.cpl == 0)
+		CHECK(status == HYPERCALL_OK ? seen.logs == 1 && seen.log_result == 0 : status != HYPERCALL_ENOSYS);
+	if (seen.shells)
+		CHECK(in.rax == HYPERCALL_SHELL && env.guest_control && in.rdx != 0);
+	if (in.rax == HYPERCALL_SHELL && status == HYPERCALL_OK)
+		CHECK(seen.shells == 1 && r.rbx == in.rdx - 1 && r.rcx == (in.rbx & 1));
+	CHECK(seen.closes == (in.rax == HYPERCALL_LOG_CLOSE && env.cpl == 0));
+	CHECK(seen.logs + seen.shells + seen.closes <= 1);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static void (*const kinds[])(const uint8_t *, size_t) = { fuzz_io, fuzz_rules, fuzz_log_text,
-								   fuzz_page_walk };
+								   fuzz_page_walk, fuzz_hypercall };
 
 	if (!size)
 		return 0;
-	kinds[data[0] % 4](data + 1, size - 1);
+	kinds[data[0] % 5](data + 1, size - 1);
 	return 0;
 }

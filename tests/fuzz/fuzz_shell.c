@@ -14,14 +14,7 @@
 
 #include "console/line_editor.h"
 #include "console/shell.h"
-
-#define CHECK(cond)                                                                     \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			fprintf(stderr, "fuzz_shell.c:%d: %s is false\n", __LINE__, #cond); \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
+#include "tests/fuzz/fuzz.h"
 
 /* A terminal that knows the bytes the editor may echo: printable text,
  * backspace (cursor left) and CR LF. */
@@ -175,8 +168,6 @@ static void run_line(struct shell *sh, struct answer *a, const struct line_edito
 		CHECK(a->lines == 1 && a->text[a->len - 1] == '\n');
 	shell_prompt(sh);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
