@@ -6,6 +6,7 @@
 #include "console/shell.h"
 #include "lib/string.h"
 #include "guest/memory.h"
+#include "vmx/guest_access.h"
 #include "vmx/exit_handlers.h"
 #include "vmx/vmcs.h"
 
@@ -115,11 +116,6 @@ int console_service(struct guest_regs *regs)
 	return got;
 }
 
-static void *guest_map(void *ctx, uint64_t gpa, uint64_t len)
-{
-	return vm_guest_phys(gpa, len);
-}
-
 struct reply {
 	char text[16384];
 	size_t len;
@@ -140,8 +136,8 @@ int console_guest_command(uint64_t command_gva, uint64_t reply_gva, uint64_t rep
 	static struct reply reply;
 	struct out out = { reply_sink, &reply };
 	struct shell guest_shell = shell;
-	struct guest_memory m = { guest_map, 0, vmcs_read(GUEST_CR3) };
-	bool user = ((vmcs_read(GUEST_SS_AR) >> 5) & 3) == 3;
+	struct guest_memory m = guest_memory_now();
+	bool user = guest_cpl() == 3;
 	char line[LINE_EDITOR_MAX + 1];
 	size_t n;
 

@@ -8,31 +8,98 @@
 #define PTE_ADDR 0x000ffffffffff000ull
 #define PAGE 4096ull
 
+#define CR0_PG (1ull << 31)
+#define CR4_PSE (1ull << 4)
+#define CR4_PAE (1ull << 5)
+#define CR4_LA57 (1ull << 12)
+#define EFER_LMA (1ull << 10)
+
+enum guest_paging guest_paging_mode(uint64_t cr0, uint64_t cr4, uint64_t efer)
+{
+	if (!(cr0 & CR0_PG))
+		return GUEST_PAGING_NONE;
+	if (!(cr4 & CR4_PAE))
+		return GUEST_PAGING_32BIT;
+	if (!(efer & EFER_LMA))
+		return GUEST_PAGING_PAE;
+	return cr4 & CR4_LA57 ? GUEST_PAGING_5LEVEL : GUEST_PAGING_4LEVEL;
+}
+
+/* One paging mode's shape: entry size, levels below the root, bits of
+ * the address each level takes, the levels whose PS bit ends the walk. */
+struct walk_shape {
+	unsigned entry_bytes, levels, bits;
+	unsigned large_levels; /* bit n: a PS entry at level n maps a page */
+};
+
+static const struct walk_shape shapes[] = {
+	[GUEST_PAGING_4LEVEL] = { 8, 4, 9, 1u << 1 | 1u << 2 },
+	[GUEST_PAGING_5LEVEL] = { 8, 5, 9, 1u << 1 | 1u << 2 },
+	[GUEST_PAGING_PAE] = { 8, 2, 9, 1u << 1 },  /* below the PDPTE registers */
+	[GUEST_PAGING_32BIT] = { 4, 2, 10, 1u << 1 }, /* PS only with CR4.PSE */
+};
+
+static bool allowed(uint64_t entry, bool write, bool user, bool wp_off)
+{
+	return (entry & PTE_PRESENT) && (!write || (entry & PTE_WRITE) || (!user && wp_off)) &&
+	       (!user || (entry & PTE_USER));
+}
+
+/* A 32-bit paging 4 MiB page's frame: bits 31:22, and 39:32 from PDE
+ * bits 20:13 (PSE-36, SDM Vol. 3A, Table 5-4). */
+static uint64_t pse_frame(uint64_t pde)
+{
+	return (pde & 0xffc00000ull) | ((pde >> 13) & 0xffull) << 32;
+}
+
 bool guest_translate(const struct guest_memory *m, uint64_t gva, bool write, bool user,
 		     uint64_t *gpa)
 {
+	const struct walk_shape *shape;
 	uint64_t table = m->cr3 & PTE_ADDR;
+	unsigned canonical = m->paging == GUEST_PAGING_5LEVEL ? 57 : 48;
 	int level;
 
-	/* 4-level paging: bits 63:47 all equal, or the CPU itself would #GP
-	 * (SDM Vol. 3A, 4.5 and 3.3.7.1). */
-	if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva)
-		return false;
-	for (level = 3; level >= 0; level--) {
-		unsigned shift = 12 + 9 * (unsigned)level;
-		const uint64_t *entry = m->map(m->ctx, table + ((gva >> shift) & 511) * 8, 8);
+	if (m->paging == GUEST_PAGING_NONE) {
+		*gpa = gva & 0xffffffffull;
+		return true;
+	}
+	if (m->paging == GUEST_PAGING_PAE || m->paging == GUEST_PAGING_32BIT) {
+		gva &= 0xffffffffull; /* linear addresses are 32 bits wide */
+		if (m->paging == GUEST_PAGING_32BIT)
+			table = m->cr3 & 0xfffff000ull;
+	} else if ((uint64_t)((int64_t)(gva << (64 - canonical)) >> (64 - canonical)) != gva) {
+		return false; /* not canonical: the CPU itself would #GP (SDM Vol. 3A, 3.3.7.1) */
+	}
+	if (m->paging == GUEST_PAGING_PAE) {
+		uint64_t pdpte = m->pdpte[(gva >> 30) & 3];
 
-		if (!entry || !(*entry & PTE_PRESENT) || (write && !(*entry & PTE_WRITE)) ||
-		    (user && !(*entry & PTE_USER)))
+		if (!(pdpte & PTE_PRESENT))
 			return false;
-		/* A 1 GiB (level 2) or 2 MiB (level 1) page ends the walk. */
-		if (level == 0 || (level <= 2 && (*entry & PTE_LARGE))) {
-			uint64_t size = 1ull << shift;
+		table = pdpte & PTE_ADDR;
+	}
+	shape = &shapes[m->paging];
+	for (level = (int)shape->levels - 1; level >= 0; level--) {
+		unsigned shift = 12 + shape->bits * (unsigned)level;
+		uint64_t index = (gva >> shift) & ((1ull << shape->bits) - 1), entry = 0;
+		const void *p = m->map(m->ctx, table + index * shape->entry_bytes, shape->entry_bytes);
 
-			*gpa = (*entry & PTE_ADDR & ~(size - 1)) | (gva & (size - 1));
+		if (!p)
+			return false;
+		memcpy(&entry, p, shape->entry_bytes);
+		if (!allowed(entry, write, user, m->wp_off))
+			return false;
+		if (level == 0 || ((shape->large_levels >> level & 1) && (entry & PTE_LARGE) &&
+				   (m->paging != GUEST_PAGING_32BIT || m->pse))) {
+			uint64_t size = 1ull << shift;
+			uint64_t frame = m->paging == GUEST_PAGING_32BIT
+						 ? (level ? pse_frame(entry) : entry & 0xfffff000ull)
+						 : entry & PTE_ADDR & ~(size - 1);
+
+			*gpa = frame | (gva & (size - 1));
 			return true;
 		}
-		table = *entry & PTE_ADDR;
+		table = m->paging == GUEST_PAGING_32BIT ? entry & 0xfffff000ull : entry & PTE_ADDR;
 	}
 	return false;
 }

@@ -83,6 +83,14 @@ static inline uint32_t inl(uint16_t port)
 
 /* An IRET to the next instruction: ends the CPU's NMI blocking (SDM
  * Vol. 3A, 6.7.1), as the return from an NMI handler would. */
+/* CR2 is not part of the VMCS: the guest's is the CPU's own, which
+ * pmuvisor never faults on, so writing it in root mode hands a page
+ * fault's address to the guest. */
+static inline void cr2_write(uint64_t value)
+{
+	__asm__ volatile("mov %0, %%cr2" : : "r"(value) : "memory");
+}
+
 static inline void nmi_unblock(void)
 {
 	__asm__ volatile("mov %%ss, %%eax\n\t"

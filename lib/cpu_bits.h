@@ -35,4 +35,16 @@
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 
+/* Exception vectors (SDM Vol. 3A, Table 6-1). */
+#define VECTOR_DB 1
+#define VECTOR_NMI 2
+#define VECTOR_UD 6
+#define VECTOR_DOUBLE_FAULT 8
+#define VECTOR_TS 10
+#define VECTOR_NP 11
+#define VECTOR_SS 12
+#define VECTOR_GP 13
+#define VECTOR_PF 14
+#define VECTOR_MACHINE_CHECK 18
+
 #endif

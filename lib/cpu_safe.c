@@ -18,7 +18,6 @@ struct idtr {
 	uint64_t base;
 } __attribute__((packed));
 
-#define VECTOR_GP 13
 #define GATE_INTERRUPT_PRESENT 0x8e /* P=1, DPL=0, type 0xE: 64-bit interrupt gate */
 
 extern char fault_guard_gp_handler[];

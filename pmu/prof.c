@@ -78,7 +78,8 @@ static void *map_guest(void *ctx, uint64_t gpa, uint64_t len)
 static void reader_reset(struct guest_reader *g, uint64_t cr3, bool user, unsigned slots)
 {
 	memset(g->tag, 0, slots * sizeof(g->tag[0]));
-	g->memory = (struct guest_memory){ map_guest, 0, cr3 };
+	/* 4-level: kernel and stack walks are of a 64-bit guest's. */
+	g->memory = (struct guest_memory){ .map = map_guest, .cr3 = cr3 };
 	g->user = user;
 	g->slots = slots;
 }

@@ -47,8 +47,6 @@ void device_status(const struct device *d, const struct out *o)
 		out_printf(o, "device: off (device=PORT in pmuvisor.cfg)\n");
 		return;
 	}
-	out_printf(o, "device: port 0x%x, work %u instructions an access; %lu writes, %lu reads, "
-		      "%lu string accesses refused\n",
-		   d->port, d->work, (unsigned long)d->writes, (unsigned long)d->reads,
-		   (unsigned long)d->refused);
+	out_printf(o, "device: port 0x%x, work %u instructions an access; %lu writes, %lu reads\n",
+		   d->port, d->work, (unsigned long)d->writes, (unsigned long)d->reads);
 }

@@ -8,9 +8,9 @@
  *
  * The register: a write of any size folds the value into a checksum, one
  * mixing round per 4 instructions of work; a read returns the checksum
- * (its low bytes for 1- and 2-byte reads). String forms (INS/OUTS) are
- * skipped and counted as refused. device_access() is the whole register
- * and is unit tested on the host.
+ * (its low bytes for 1- and 2-byte reads); INS and OUTS make one access
+ * an iteration. device_access() is the whole register and is unit tested
+ * on the host.
  */
 #ifndef VMX_DEVICE_H
 #define VMX_DEVICE_H
@@ -28,7 +28,7 @@ struct device {
 	uint16_t port;                /* 0: no device */
 	uint32_t work;                /* instructions of work an access */
 	uint32_t checksum;            /* the register */
-	uint64_t writes, reads, refused;
+	uint64_t writes, reads;
 };
 
 extern struct device device;

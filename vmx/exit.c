@@ -80,22 +80,27 @@ const char *exit_reason_name(unsigned reason)
 #define INTR_VALID (1u << 31)
 #define INTR_DELIVER_ERROR_CODE (1u << 11)
 #define INTR_TYPE_HARDWARE_EXCEPTION (3u << 8)
-#define VECTOR_UD 6
-#define VECTOR_GP 13
 
-void exit_inject_gp(void)
+void exit_inject_exception(unsigned vector, bool has_error, uint32_t error)
 {
 	/* No error code in real mode (unrestricted guest): VM entry refuses
 	 * one when CR0.PE is 0 (SDM Vol. 3C, 27.2.1.3). */
-	uint32_t error_code = vmcs_read(GUEST_CR0) & 1 ? INTR_DELIVER_ERROR_CODE : 0;
+	bool deliver = has_error && (vmcs_read(GUEST_CR0) & 1);
 
-	vmcs_write(VM_ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE_HARDWARE_EXCEPTION | error_code | VECTOR_GP);
-	vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE_HARDWARE_EXCEPTION |
+					       (deliver ? INTR_DELIVER_ERROR_CODE : 0) | vector);
+	if (deliver)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+}
+
+void exit_inject_gp(void)
+{
+	exit_inject_exception(VECTOR_GP, true, 0);
 }
 
 void exit_inject_ud(void)
 {
-	vmcs_write(VM_ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE_HARDWARE_EXCEPTION | VECTOR_UD);
+	exit_inject_exception(VECTOR_UD, false, 0);
 }
 
 void exit_dump(const char *why, unsigned reason, const struct guest_regs *r)

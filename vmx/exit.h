@@ -97,6 +97,9 @@ static inline void exit_skip_instruction(void)
 
 void exit_inject_gp(void);
 void exit_inject_ud(void);
+/* A hardware exception at the next VM entry; the error code is left out
+ * in real mode, where VM entry refuses one. */
+void exit_inject_exception(unsigned vector, bool has_error, uint32_t error);
 void exit_dump(const char *why, unsigned reason, const struct guest_regs *regs);
 void exit_stop(const char *why, unsigned reason, const struct guest_regs *regs)
 	__attribute__((noreturn));

@@ -22,7 +22,6 @@ struct vm_config vm;
 #define INTR_VALID (1u << 31)
 #define INTR_TYPE(info) (((info) >> 8) & 7)
 #define INTR_TYPE_NMI 2
-#define VECTOR_NMI 2
 /* Interruptibility state (SDM Vol. 3C, 25.4.2, Table 25-3). */
 #define BLOCKING_BY_STI (1u << 0)
 #define BLOCKING_BY_MOV_SS (1u << 1)

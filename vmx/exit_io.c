@@ -3,7 +3,9 @@
 #include "vmx/exit_handlers.h"
 #include "vmx/vmcs.h"
 #include "vmx/device.h"
+#include "vmx/guest_access.h"
 #include "vmx/io_split.h"
+#include "vmx/string_io.h"
 #include "lib/cpu.h"
 #include "console/log.h"
 
@@ -70,34 +72,20 @@ static uint32_t serve_run(const struct io_run *r, bool in, uint32_t value)
 	return 0;
 }
 
-static uint64_t string_io_skipped;
-
-void handle_io(struct guest_regs *regs)
+/* One IN (returns its bytes) or OUT of 'size' bytes at 'port', split
+ * among the owners of its bytes.  The device's register is as wide as
+ * the access that starts on it. */
+static uint32_t port_access(uint16_t port, unsigned size, bool in, uint32_t out)
 {
-	/* Exit qualification for I/O (SDM Vol. 3C, Table 28-5). */
-	uint64_t q = vmcs_read(EXIT_QUALIFICATION);
-	unsigned size = (unsigned)(q & 7) + 1, in = (q >> 3) & 1, string = (q >> 4) & 1;
-	uint16_t port = (uint16_t)(q >> 16);
 	struct io_run runs[4];
-	uint32_t data = 0, out = (uint32_t)regs->rax;
+	uint32_t data = 0;
 	unsigned n, i;
 
-	/* INS/OUTS on pmuvisor's ports (or wrapping the port space) would
-	 * need memory operands emulated: skipped, counted, said once. */
-	if (string) {
-		if (device_claims(&device, port))
-			device.refused++;
-		if (!string_io_skipped++)
-			log_info("pmuvisor: the guest used INS/OUTS on port 0x%x (pmuvisor's, or "
-				 "wrapping past 0xffff); skipped (further ones: counted only)\n", port);
-		exit_skip_instruction();
-		return;
-	}
-	/* The device's register is as wide as the access that starts on it. */
 	if (device_claims(&device, port)) {
-		device_access(&device, in, size, &regs->rax);
-		exit_skip_instruction();
-		return;
+		uint64_t rax = out;
+
+		device_access(&device, in, size, &rax);
+		return (uint32_t)rax;
 	}
 	n = io_split(port, size, port_owner, 0, runs);
 	for (i = 0; i < n; i++) {
@@ -107,6 +95,112 @@ void handle_io(struct guest_regs *regs)
 
 		data |= (got & mask) << shift;
 	}
+	return data;
+}
+
+/* Iterations of a REP INS/OUTS carried out at one exit: bounds the
+ * exit's length; the instruction then restarts with the rest of RCX. */
+#define STRING_IO_BATCH 1024
+
+/* Whether [offset, offset + size) lies inside a segment outside 64-bit
+ * mode: usable, and within its limit, expand-up or expand-down (SDM
+ * Vol. 3A, 3.4.5.1; the upper bound of an expand-down segment is 0xffff
+ * or 0xffffffff by its B flag). */
+static bool within_segment(unsigned seg, uint64_t offset, unsigned size)
+{
+	uint32_t ar = (uint32_t)vmcs_read(GUEST_ES_AR + 2 * seg);
+	uint64_t limit = vmcs_read(GUEST_ES_LIMIT + 2 * seg), last = offset + size - 1;
+
+	if (ar & (1u << 16)) /* unusable */
+		return false;
+	if ((ar & 0x1c) == 0x14) /* S=1, data, expand-down */
+		return offset > limit && last <= ((ar & (1u << 14)) ? 0xffffffffull : 0xffffull);
+	return last <= limit;
+}
+
+/* #PF for a guest access that failed at 'linear', with the error code
+ * the CPU would give: P set if the page is there but refused the access
+ * (SDM Vol. 3A, 5.7). */
+static void inject_page_fault(const struct guest_memory *m, uint64_t linear, bool write, bool user)
+{
+	uint64_t gpa;
+	uint32_t error = (guest_translate(m, linear, false, false, &gpa) ? 1u : 0) |
+			 (write ? 2u : 0) | (user ? 4u : 0);
+
+	cr2_write(linear);
+	exit_inject_exception(VECTOR_PF, true, error);
+}
+
+/* INS/OUTS: each iteration moves 'size' bytes between the port and
+ * seg:rSI (OUTS) or ES:rDI (INS), steps the index by DF, and with REP
+ * counts rCX down, as the instruction does; a fault stops the loop with
+ * the registers of the iterations done (SDM Vol. 2B, INS, OUTS). */
+static void string_io(struct guest_regs *regs, uint16_t port, unsigned size, bool in)
+{
+	uint64_t cs_ar = vmcs_read(GUEST_CS_AR), rflags = vmcs_read(GUEST_RFLAGS);
+	bool cs_long = (cs_ar >> 13) & 1, user = guest_cpl() == 3;
+	struct guest_memory m = guest_memory_now();
+	unsigned len = (unsigned)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	uint64_t *index = in ? &regs->rdi : &regs->rsi, base, n, i;
+	int64_t delta = rflags & (1u << 10) ? -(int64_t)size : (int64_t)size; /* RFLAGS.DF */
+	struct string_io_operand op;
+	uint8_t insn[15];
+
+	/* The instruction the CPU just fetched: unreadable only if the guest
+	 * changed its mapping meanwhile; then it simply runs again. */
+	if (len > sizeof(insn) ||
+	    guest_read(&m, (cs_long ? 0 : vmcs_read(GUEST_CS_BASE)) + vmcs_read(GUEST_RIP), insn,
+		       len, false) < 0 ||
+	    string_io_decode(insn, len, in, cs_long, (cs_ar >> 14) & 1, &op) < 0)
+		return;
+	/* In 64-bit mode ES, CS, SS and DS have base 0 (SDM Vol. 3A, 3.4.4). */
+	base = cs_long && op.segment < SEG_FS ? 0 : vmcs_read(GUEST_ES_BASE + 2 * op.segment);
+	n = string_io_iterations(&op, regs->rcx, STRING_IO_BATCH);
+	for (i = 0; i < n; i++) {
+		uint64_t offset = string_io_offset(*index, op.addr_bytes), linear = base + offset;
+		uint32_t data = 0;
+
+		if (!cs_long && !within_segment(op.segment, offset, size)) {
+			if (op.segment == SEG_SS)
+				exit_inject_exception(VECTOR_SS, true, 0);
+			else
+				exit_inject_gp();
+			return;
+		}
+		if (in) {
+			data = port_access(port, size, true, 0);
+			if (guest_write(&m, linear, &data, size, user) < 0) {
+				inject_page_fault(&m, linear, true, user);
+				return;
+			}
+		} else {
+			if (guest_read(&m, linear, &data, size, user) < 0) {
+				inject_page_fault(&m, linear, false, user);
+				return;
+			}
+			port_access(port, size, false, data);
+		}
+		*index = string_io_step(*index, delta, op.addr_bytes);
+		if (op.rep)
+			regs->rcx = string_io_step(regs->rcx, -1, op.addr_bytes);
+	}
+	if (!op.rep || !string_io_offset(regs->rcx, op.addr_bytes))
+		exit_skip_instruction();
+}
+
+void handle_io(struct guest_regs *regs)
+{
+	/* Exit qualification for I/O (SDM Vol. 3C, Table 28-5). */
+	uint64_t q = vmcs_read(EXIT_QUALIFICATION);
+	unsigned size = (unsigned)(q & 7) + 1, in = (q >> 3) & 1, string = (q >> 4) & 1;
+	uint16_t port = (uint16_t)(q >> 16);
+	uint32_t data;
+
+	if (string) {
+		string_io(regs, port, size, in);
+		return;
+	}
+	data = port_access(port, size, in, (uint32_t)regs->rax);
 	if (in)
 		regs->rax = io_in_result(regs->rax, size, data);
 	exit_skip_instruction();

@@ -1,5 +1,6 @@
 #include "vmx/host.h"
 #include "vmx/vmcs.h"
+#include "lib/cpu_bits.h"
 #include "pmu/prof_hw.h"
 #include "pmu/vpmu_guest.h"
 #include "console/log.h"
@@ -30,9 +31,6 @@ struct idt_gate {
 #define DESC_DATA 0x0000920000000000ull
 #define GATE_INTERRUPT 0x8e
 #define IST_CRITICAL 1
-#define VECTOR_NMI 2
-#define VECTOR_DOUBLE_FAULT 8
-#define VECTOR_MACHINE_CHECK 18
 
 static uint64_t gdt[6] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));

@@ -7,9 +7,10 @@
  *      accepted never sets a bit the rules say is reserved;
  *   2  text for the log hypercall (vmx/hypercall.c): only printable
  *      bytes, tab and newline come out;
- *   3  guest page tables and a guest-virtual range (guest/memory.c): the
- *      walk stays inside guest memory (the sanitizers), and a read that
- *      succeeds returns the bytes the translation names;
+ *   3  guest page tables, in any paging mode, and a guest-virtual range
+ *      (guest/memory.c): the walk stays inside guest memory (the
+ *      sanitizers), and a read that succeeds returns the bytes the
+ *      translation names;
  *   4  a VMCALL's registers, CPL and configuration (vmx/hypercall.c): the
  *      status is one of the ABI's, a refused call leaves RBX, RCX and RDX
  *      as they were and reaches nothing of pmuvisor's, 'log' hands on at
@@ -108,11 +109,17 @@ static void fuzz_page_walk(const uint8_t *data, size_t size)
 {
 	uint64_t cr3 = take(&data, &size, 2) << 12, gva = take(&data, &size, 8);
 	size_t len = (size_t)take(&data, &size, 2) % 8192;
-	struct memory mem = { guest_phys, size < sizeof(guest_phys) ? size : sizeof(guest_phys) };
-	struct guest_memory m = { map, &mem, cr3 };
+	uint8_t flags = (uint8_t)take(&data, &size, 1);
+	struct memory mem;
+	struct guest_memory m = { .map = map, .ctx = &mem, .cr3 = cr3,
+				  .paging = (enum guest_paging)(flags % 5), .pse = flags & 8,
+				  .wp_off = flags & 16 };
 	uint8_t *buf = malloc(len + 1);
 	uint64_t gpa;
 
+	for (unsigned i = 0; i < 4; i++) /* PAE paging's PDPTE registers */
+		m.pdpte[i] = take(&data, &size, 8);
+	mem = (struct memory){ guest_phys, size < sizeof(guest_phys) ? size : sizeof(guest_phys) };
 	memcpy(guest_phys, data, mem.size);
 	if (guest_read(&m, gva, buf, len, false) == 0 && len &&
 	    guest_translate(&m, gva, false, false, &gpa))

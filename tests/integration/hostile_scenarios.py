@@ -169,6 +169,13 @@ EXPECT = {
         "in-0xffff-w": same("io", "in-0xffff-w"),
         "out-0xffff-w": literal("survived"),
         "out-0x2f6-l": literal("survived"),
+        # INS/OUTS on pmuvisor's console (no UART: all ones, the line
+        # status 0x60), registers stepped as the CPU steps them.
+        "rep-insb-0x2f8": literal("bytes=ffffffffffffffff rcx=0 rdi=+8 around=1111"),
+        "rep-insb-0x2fd-down": literal("bytes=60606060 rcx=0 rdi=-4 around=1111"),
+        "insl-0x2f7": lambda native, got: io_byte0_native_rest_owned(
+            {("io", "in-0x2f7-l"): native.get(("io", "insl-0x2f7"))}, got),
+        "rep-outsw-0x2fe": literal("rcx=0 rsi=+8"),
         "vmm-answers": YES,
     },
     "high-gpa": {

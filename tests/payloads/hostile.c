@@ -16,6 +16,7 @@
 #include "tests/payloads/hostile.h"
 
 #include <efidebug.h>
+#include <stdbool.h>
 
 #include "console/serial.h"
 #include "lib/cpu.h"
@@ -119,6 +120,54 @@ const char *vmm_answers(void)
  * only; which device answers the other bytes is the platform's business
  * (Bochs: the first port's handler), so only the bytes that are not the
  * console's can be compared with a native run. */
+/* INS and OUTS on pmuvisor's ports: each iteration moves a byte (word,
+ * dword) between the port and memory, steps RDI/RSI by DF and counts RCX
+ * down (SDM Vol. 2B, INS, OUTS).  The buffer's bytes around the ones
+ * written must stay as they were. */
+static void rep_insb(uint16_t port, uint8_t *at, uint64_t count, bool down, uint64_t *rcx,
+		     uint64_t *rdi)
+{
+	uint64_t c = count, d = (uint64_t)(uintptr_t)at;
+
+	__asm__ volatile("pushfq\n\t"
+			 "test %[down], %[down]\n\t"
+			 "jz 1f\n\t"
+			 "std\n"
+			 "1:\trep insb\n\t"
+			 "popfq"
+			 : "+c"(c), "+D"(d)
+			 : "d"(port), [down] "r"((uint64_t)down)
+			 : "memory", "cc");
+	*rcx = c;
+	*rdi = d;
+}
+
+static void string_io(void)
+{
+	static uint8_t buf[32];
+	uint64_t rcx, rdi, rsi;
+	uint32_t dword = 0x11111111;
+
+	memset(buf, 0x11, sizeof(buf));
+	rep_insb(0x2f8, buf + 8, 8, false, &rcx, &rdi);
+	result("rep-insb-0x2f8", "bytes=%02x%02x%02x%02x%02x%02x%02x%02x rcx=%lu rdi=%+ld around=%02x%02x",
+	       buf[8], buf[9], buf[10], buf[11], buf[12], buf[13], buf[14], buf[15],
+	       (unsigned long)rcx, (long)(rdi - (uint64_t)(uintptr_t)(buf + 8)), buf[7], buf[16]);
+	memset(buf, 0x11, sizeof(buf));
+	rep_insb(0x2fd, buf + 16, 4, true, &rcx, &rdi); /* the line status, backwards */
+	result("rep-insb-0x2fd-down", "bytes=%02x%02x%02x%02x rcx=%lu rdi=%+ld around=%02x%02x",
+	       buf[13], buf[14], buf[15], buf[16], (unsigned long)rcx,
+	       (long)(rdi - (uint64_t)(uintptr_t)(buf + 16)), buf[12], buf[17]);
+	rdi = (uint64_t)(uintptr_t)&dword;
+	__asm__ volatile("insl" : "+D"(rdi) : "d"(0x2f7) : "memory");
+	result("insl-0x2f7", "0x%08x", dword);
+	rsi = (uint64_t)(uintptr_t)buf;
+	rcx = 4;
+	__asm__ volatile("rep outsw" : "+c"(rcx), "+S"(rsi) : "d"(0x2fe) : "memory");
+	result("rep-outsw-0x2fe", "rcx=%lu rsi=%+ld", (unsigned long)rcx,
+	       (long)(rsi - (uint64_t)(uintptr_t)buf));
+}
+
 static void attack_io(void)
 {
 	result("in-0x2f7-l", "0x%08x", inl(0x2f7));
@@ -129,6 +178,7 @@ static void attack_io(void)
 	result("out-0xffff-w", "survived");
 	outl(0x2f6, 0);
 	result("out-0x2f6-l", "survived");
+	string_io();
 	result("vmm-answers", "%s", vmm_answers());
 }
 

@@ -23,7 +23,7 @@ static uint64_t *entry(uint64_t table_page, unsigned index)
  * 0x0000400000200000 -> gpa 0x200000 (beyond memory). */
 static struct guest_memory setup(void)
 {
-	struct guest_memory m = { map, NULL, 1 * 4096 };
+	struct guest_memory m = { .map = map, .cr3 = 1 * 4096 };
 	uint64_t va = 0x0000400000000000ull;
 
 	memset(phys, 0, sizeof(phys));
@@ -49,6 +49,106 @@ static void test_translate_4k_and_2m(void **state)
 	assert_int_equal(gpa, 0x212345);
 	assert_false(guest_translate(&m, 0x0000400000005000ull, false, true, &gpa)); /* not present */
 	assert_false(guest_translate(&m, 0x0000500000000000ull, false, true, &gpa));
+}
+
+static uint32_t *entry32(uint64_t table_page, unsigned index)
+{
+	return (uint32_t *)(void *)(phys + table_page * 4096) + index;
+}
+
+static void test_paging_modes_from_control_registers(void **state)
+{
+	const uint64_t pg = 1ull << 31, pae = 1ull << 5, la57 = 1ull << 12, lma = 1ull << 10;
+
+	assert_int_equal(guest_paging_mode(0, pae, lma), GUEST_PAGING_NONE);
+	assert_int_equal(guest_paging_mode(pg, 0, 0), GUEST_PAGING_32BIT);
+	assert_int_equal(guest_paging_mode(pg, pae, 0), GUEST_PAGING_PAE);
+	assert_int_equal(guest_paging_mode(pg, pae, lma), GUEST_PAGING_4LEVEL);
+	assert_int_equal(guest_paging_mode(pg, pae | la57, lma), GUEST_PAGING_5LEVEL);
+}
+
+static void test_no_paging_is_32_bit_physical(void **state)
+{
+	struct guest_memory m = { .map = map, .paging = GUEST_PAGING_NONE };
+	uint64_t gpa;
+
+	assert_true(guest_translate(&m, 0x12345, true, false, &gpa));
+	assert_int_equal(gpa, 0x12345);
+	assert_true(guest_translate(&m, 0x100001000ull, false, false, &gpa)); /* wraps at 4 GiB */
+	assert_int_equal(gpa, 0x1000);
+}
+
+/* 32-bit paging: PD at page 5, PT at page 6; 0x00401000 -> page 10,
+ * 0x00402000 -> page 11 read-only; a 4 MiB page at 0x00800000 -> frame
+ * 0x1_00c00000 (PSE-36 bits 39:32 = 1), used only with CR4.PSE. */
+static struct guest_memory setup32(void)
+{
+	struct guest_memory m = { .map = map, .cr3 = 5 * 4096 | 0x18, .paging = GUEST_PAGING_32BIT };
+
+	memset(phys, 0, sizeof(phys));
+	*entry32(5, 1) = 6 * 4096 | 7;
+	*entry32(5, 2) = 0x00c00000u | 1u << 13 | 0x80 | 7;
+	*entry32(6, 1) = 10 * 4096 | 7;
+	*entry32(6, 2) = 11 * 4096 | 5;
+	return m;
+}
+
+static void test_32_bit_paging(void **state)
+{
+	struct guest_memory m = setup32();
+	uint64_t gpa;
+
+	assert_true(guest_translate(&m, 0x00401234, false, true, &gpa));
+	assert_int_equal(gpa, 10 * 4096 + 0x234);
+	assert_false(guest_translate(&m, 0x00402000, true, true, &gpa));
+	/* Without CR4.PSE the PS bit is ignored: the PDE names a page table. */
+	assert_false(guest_translate(&m, 0x00812345, false, false, &gpa) && gpa >= 0x100000000ull);
+	m.pse = true;
+	assert_true(guest_translate(&m, 0x00812345, false, false, &gpa));
+	assert_int_equal(gpa, 0x100c12345ull);
+	/* Supervisor writes to read-only pages: refused with CR0.WP, allowed without. */
+	assert_false(guest_translate(&m, 0x00402000, true, false, &gpa));
+	m.wp_off = true;
+	assert_true(guest_translate(&m, 0x00402000, true, false, &gpa));
+	assert_false(guest_translate(&m, 0x00402000, true, true, &gpa));
+}
+
+/* PAE paging: the PDPTEs come from the CPU (here: PDPTE 1 -> PD at page
+ * 7), not from CR3's page; 2 MiB pages at the PD. */
+static void test_pae_paging_uses_the_cpus_pdptes(void **state)
+{
+	struct guest_memory m = { .map = map, .cr3 = 9 * 4096, .paging = GUEST_PAGING_PAE };
+	uint64_t gpa;
+
+	memset(phys, 0, sizeof(phys));
+	m.pdpte[1] = 7 * 4096 | 1;
+	*entry(7, 0) = 8 * 4096 | 7;
+	*entry(7, 3) = 0x600000 | 0x80 | 3;
+	*entry(8, 5) = 12 * 4096 | 7;
+	assert_true(guest_translate(&m, 0x40005678, false, true, &gpa));
+	assert_int_equal(gpa, 12 * 4096 + 0x678);
+	assert_true(guest_translate(&m, 0x40712345, true, false, &gpa));
+	assert_int_equal(gpa, 0x712345);
+	assert_false(guest_translate(&m, 0x40712345, false, true, &gpa)); /* supervisor page */
+	assert_false(guest_translate(&m, 0x00005678, false, false, &gpa)); /* PDPTE 0 not present */
+	*entry(9, 1) = 7 * 4096 | 1; /* CR3's page does not matter */
+	assert_false(guest_translate(&m, 0x00005678, false, false, &gpa));
+}
+
+static void test_5_level_paging(void **state)
+{
+	struct guest_memory m = setup();
+	uint64_t va = 0x0000400000001234ull, gpa;
+
+	/* A PML5 at page 20 whose entry 0 is the 4-level test's PML4. */
+	m.paging = GUEST_PAGING_5LEVEL;
+	m.cr3 = 20 * 4096;
+	*entry(20, 0) = 1 * 4096 | 7;
+	assert_true(guest_translate(&m, va, false, true, &gpa));
+	assert_int_equal(gpa, 10 * 4096 + 0x234);
+	/* Canonical at 57 bits, not 48. */
+	assert_false(guest_translate(&m, 0x0100000000000000ull, false, false, &gpa));
+	assert_false(guest_translate(&m, 0x0000800000000000ull, false, false, &gpa)); /* entry 1: none */
 }
 
 static void test_permissions(void **state)
@@ -110,6 +210,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_translate_4k_and_2m),
 		cmocka_unit_test(test_permissions),
+		cmocka_unit_test(test_paging_modes_from_control_registers),
+		cmocka_unit_test(test_no_paging_is_32_bit_physical),
+		cmocka_unit_test(test_32_bit_paging),
+		cmocka_unit_test(test_pae_paging_uses_the_cpus_pdptes),
+		cmocka_unit_test(test_5_level_paging),
 		cmocka_unit_test(test_copy_across_pages),
 		cmocka_unit_test(test_bad_pointers_are_refused),
 		cmocka_unit_test(test_non_canonical_addresses_are_refused),
