@@ -76,7 +76,7 @@ PMUVISOR_ASM := lib/msr_safe.asm pmu/probe_loop.asm boot/launch.asm boot/core_bl
 # The resident core: root-mode code linked at a fixed address in the top
 # 2 GiB (vmx/core.ld), carried inside pmuvisor.efi as a flat image.
 CORE_C := \
-	vmx/core.c vmx/exit.c vmx/exit_handlers.c vmx/exit_io.c vmx/exit_ept.c vmx/guest_access.c vmx/io_split.c vmx/string_io.c vmx/device.c vmx/guest_state.c \
+	vmx/core.c vmx/exit.c vmx/exit_handlers.c vmx/exit_io.c vmx/exit_ept.c vmx/guest_access.c vmx/io_split.c vmx/string_io.c vmx/exit_task.c vmx/task_switch.c vmx/device.c vmx/guest_state.c \
 	vmx/host.c vmx/hypercall.c vmx/cr_policy.c vmx/cpu_rules.c \
 	vmx/ept.c vmx/mtrr.c vmx/mtrr_read.c vmx/controls.c vmx/caps.c vmx/caps_read.c \
 	vmx/caps_report.c vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c \
@@ -183,8 +183,9 @@ PAYLOAD_LIB_OBJ := $(addprefix $(BUILD)/obj/,lib/string.o lib/format.o lib/ucs2.
 $(PAYLOAD_EFI:.efi=.so): $(BUILD)/payloads/%.so: $(BUILD)/obj/tests/payloads/%.o $(PAYLOAD_LIB_OBJ) linker.ld
 	$(link_efi)
 
-# The hostile-guest payload has its interrupt classes in a file of their own.
-$(BUILD)/payloads/hostile.so: $(BUILD)/obj/tests/payloads/hostile_interrupts.o
+# The hostile-guest payload has its interrupt and task-switch classes in files of their own.
+$(BUILD)/payloads/hostile.so: $(BUILD)/obj/tests/payloads/hostile_interrupts.o \
+	$(BUILD)/obj/tests/payloads/hostile_task.o $(BUILD)/obj/tests/payloads/task_switch.o
 
 # The ELF images are kept beside the PE files (debug symbols for gdb).
 .SECONDARY: $(BUILD)/pmuvisor.so $(PAYLOAD_EFI:.efi=.so)

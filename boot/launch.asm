@@ -3,6 +3,7 @@
 ; See vmx/launch.h.  SysV convention.
 
 default rel
+%include "lib/sysv.inc"
 bits 64
 
 LAUNCH_GUEST_RSP	equ 64
@@ -17,12 +18,7 @@ section .text
 ; int launch_core(struct launch_params *p /* rdi */, uint64_t host_cr3 /* rsi */,
 ;                 uint64_t entry /* rdx */)
 launch_core:
-	push rbx
-	push rbp
-	push r12
-	push r13
-	push r14
-	push r15
+	push_callee_saved
 	pushfq
 	pop rax
 	mov [rdi + LAUNCH_GUEST_RFLAGS], rax
@@ -45,12 +41,7 @@ launch_core:
 	; Now in VMX non-root mode; CR3 and RFLAGS are the firmware's again.
 	xor eax, eax
 .out:
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbp
-	pop rbx
+	pop_callee_saved
 	ret
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -6,6 +6,7 @@
 #ifndef VMX_CHECK_RULES_H
 #define VMX_CHECK_RULES_H
 
+#include "vmx/segments.h"
 #include "vmx/check.h"
 #include "lib/cpu_bits.h"
 
@@ -39,16 +40,7 @@ extern const size_t vmx_guest_other_rule_count;
 /* Control-register, flag and MSR bits: lib/cpu_bits.h. */
 #define DEBUGCTL_BTF (1ull << 1)
 
-/* Segment access rights in the VMCS format (SDM 25.4.1, Table 25-2). */
-#define AR_TYPE(ar) ((ar) & 0xfu)
-#define AR_S (1u << 4)
-#define AR_DPL(ar) (((ar) >> 5) & 3u)
-#define AR_P (1u << 7)
-#define AR_L (1u << 13)
-#define AR_DB (1u << 14)
-#define AR_G (1u << 15)
-#define AR_UNUSABLE (1u << 16)
-#define AR_RESERVED 0xfffe0f00u /* bits 31:17 and 11:8 */
+/* Segment access rights in the VMCS format: vmx/segments.h. */
 
 /* VM-entry interruption-information field (SDM 25.8.3, Table 25-17). */
 #define INTR_INFO_VECTOR(info) ((info) & 0xffu)

@@ -30,6 +30,7 @@ static struct {
 	[EXIT_REASON_INIT] = { "INIT signal", handle_init },
 	[EXIT_REASON_SIPI] = { "start-up IPI", handle_sipi },
 	[EXIT_REASON_NMI_WINDOW] = { "NMI window", handle_nmi_window },
+	[EXIT_REASON_TASK_SWITCH] = { "task switch", handle_task_switch },
 	[EXIT_REASON_CPUID] = { "CPUID", handle_cpuid },
 	[EXIT_REASON_GETSEC] = { "GETSEC", handle_vmx_instruction },
 	[EXIT_REASON_HLT] = { "HLT", 0 },

@@ -54,6 +54,7 @@ void handle_exception_nmi(struct guest_regs *regs);
 void handle_triple_fault(struct guest_regs *regs);
 void handle_init(struct guest_regs *regs);
 void handle_sipi(struct guest_regs *regs);
+void handle_task_switch(struct guest_regs *regs); /* vmx/exit_task.c */
 void handle_nmi_window(struct guest_regs *regs);
 void handle_cpuid(struct guest_regs *regs);
 void handle_cpuid_pmu_hidden(struct guest_regs *regs);

@@ -118,17 +118,12 @@ static bool within_segment(unsigned seg, uint64_t offset, unsigned size)
 	return last <= limit;
 }
 
-/* #PF for a guest access that failed at 'linear', with the error code
- * the CPU would give: P set if the page is there but refused the access
- * (SDM Vol. 3A, 5.7). */
+/* #PF for a guest access that failed at 'linear', with CR2 and the
+ * error code the CPU would give. */
 static void inject_page_fault(const struct guest_memory *m, uint64_t linear, bool write, bool user)
 {
-	uint64_t gpa;
-	uint32_t error = (guest_translate(m, linear, false, false, &gpa) ? 1u : 0) |
-			 (write ? 2u : 0) | (user ? 4u : 0);
-
 	cr2_write(linear);
-	exit_inject_exception(VECTOR_PF, true, error);
+	exit_inject_exception(VECTOR_PF, true, guest_pf_error(m, linear, write, user));
 }
 
 /* INS/OUTS: each iteration moves 'size' bytes between the port and

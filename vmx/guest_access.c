@@ -33,3 +33,11 @@ unsigned guest_cpl(void)
 {
 	return (unsigned)(vmcs_read(GUEST_SS_AR) >> 5) & 3;
 }
+
+uint32_t guest_pf_error(const struct guest_memory *m, uint64_t linear, bool write, bool user)
+{
+	uint64_t gpa;
+
+	return (guest_translate(m, linear, false, false, &gpa) ? 1u : 0) | (write ? 2u : 0) |
+	       (user ? 4u : 0);
+}

@@ -1,11 +1,8 @@
 #include "vmx/guest_state.h"
+#include "vmx/segments.h"
 #include "vmx/vmcs.h"
 #include "lib/cpu.h"
 
-#define AR_UNUSABLE (1u << 16)
-#define AR_ACCESSED 1u
-#define AR_S (1u << 4) /* code or data (not system) */
-#define AR_G (1u << 15)
 #define MSR_IA32_SYSENTER_CS 0x174
 #define MSR_IA32_SYSENTER_ESP 0x175
 #define MSR_IA32_SYSENTER_EIP 0x176
@@ -49,8 +46,6 @@ uint32_t segment_limit(uint64_t d)
 struct segment_fields {
 	enum vmcs_field selector, base, limit, ar;
 };
-
-enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
 
 static const struct segment_fields fields[SEG_COUNT] = {
 	[SEG_ES] = { GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR },

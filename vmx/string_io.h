@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Segment registers in the VMCS's order (ES, CS, SS, DS, FS, GS). */
-enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS };
+#include "vmx/segments.h"
+
 
 struct string_io_operand {
 	unsigned segment;    /* OUTS: DS or its override; INS: always ES */

@@ -28,7 +28,7 @@ from scenarios import BOOT_PATH, GUEST_START, NATIVE_START, PMUVISOR_EFI, check_
 
 HOSTILE_EFI = os.path.join(BUILD, "payloads", "hostile.efi")
 CLASSES = ["io", "high-gpa", "xsetbv", "cr", "apic-base", "nmi", "vpmu", "hypercall", "sweep",
-           "hidden"]
+           "hidden", "task"]
 PMUVISOR_ONLY = ("vpmu", "hidden")  # natively these classes say skip
 LINE = re.compile(r"^PMUVISOR-HOSTILE: (\S+) (\S+) ?(.*)$", re.M)
 PROGRESS = r"^PMUVISOR-HOSTILE: (?:(\S+) begin|done)$"
@@ -40,7 +40,7 @@ CLASS_EXITS = {
     "io": ["I/O instruction"], "high-gpa": ["EPT violation"], "xsetbv": ["XSETBV"],
     "cr": ["control-register access"], "apic-base": ["WRMSR"], "nmi": ["exception or NMI"],
     "vpmu": ["VMX-preemption timer", "RDMSR", "WRMSR", "CPUID"], "hypercall": ["VMCALL"],
-    "sweep": ["RDMSR", "CPUID"], "hidden": ["EPT violation"],
+    "sweep": ["RDMSR", "CPUID"], "hidden": ["EPT violation"], "task": ["task switch"],
 }
 
 
@@ -254,6 +254,14 @@ EXPECT = {
         "fetch": literal("ud"),
         "vmm-answers": YES,
     },
+    # Hardware task switches in 32-bit protected mode, carried out by
+    # pmuvisor: what each task saw and the busy bits, as natively.
+    "task": {
+        "switches": same("task", "switches"),
+        "busy": same("task", "busy"),
+        "cr0-ts": same("task", "cr0-ts"),
+        "vmm-answers": YES,
+    },
 }
 
 GP = literal("gp")
@@ -269,6 +277,15 @@ NATIVE_EXPECT = {
     "nmi": {"self-nmis": literal("5")},
     "vpmu": {"skip": pattern(r"no virtual PMU .*", "no virtual PMU (...)")},
     "hidden": {"skip": literal("natively the range is the firmware's")},
+    # JMP B, JMP A, CALL B, IRET (SDM Vol. 3A, 8.3): B ran twice with its
+    # TSS's EAX, A kept its EAX, only the CALL nested, both TSSs end as
+    # the running one (A, busy) and a free one (B).
+    "task": {
+        "switches": literal("b-runs=2 b-eax=0x5a5a0001 a-eax=0xa0a0a0a0 b-nt-jmp=0 b-nt-call=1 "
+                            "a-nt-iret=0 link=0x20"),
+        "busy": literal("tss-a-type=11 tss-b-type=9"),
+        "cr0-ts": literal("1"),
+    },
     "hypercall": {n: literal("ud") for n in EXPECT["hypercall"]
                   if n not in ("vmm-answers", "log-on-console")},
 }

@@ -72,13 +72,6 @@ static void cr3_write(uint64_t v)
 	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
-static uint64_t cr4_read(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
 
 static uint64_t xcr_read(uint32_t xcr)
 {
@@ -656,6 +649,7 @@ static const struct attack {
 	{ "hypercall", attack_hypercall },
 	{ "sweep", attack_sweep },
 	{ "hidden", attack_hidden },
+	{ "task", attack_task },
 };
 
 /* "classes=a,b" in the load options: is 'name' one of them?  All classes

@@ -26,6 +26,14 @@ struct cpu_arch_protocol {
 #define MSR_IA32_APIC_BASE 0x1bu
 #define APIC_BASE_X2APIC (1ull << 10)
 
+static inline uint64_t cr4_read(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
 /* What every class may need to know about the machine (hostile.c). */
 struct hostile_machine {
 	EFI_SYSTEM_TABLE *st;
@@ -41,6 +49,9 @@ extern struct hostile_machine machine;
 
 /* One result line of the class running: "PMUVISOR-HOSTILE: CLASS NAME VALUE". */
 void result(const char *name, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Task switches in 32-bit protected mode (hostile_task.c). */
+void attack_task(void);
 
 /* "yes" if pmuvisor still answers a ping hypercall, "no-vmcall" natively. */
 const char *vmm_answers(void);

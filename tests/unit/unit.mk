@@ -32,6 +32,7 @@ SRC_vmx_policy := vmx/cr_policy.c vmx/hypercall.c
 SRC_cpu_rules := vmx/cpu_rules.c
 SRC_io_split := vmx/io_split.c
 SRC_string_io := vmx/string_io.c
+SRC_task_switch := vmx/task_switch.c vmx/guest_state.c vmx/cr_policy.c lib/string.c
 SRC_vmx_host := vmx/guest_state.c vmx/cr_policy.c vmx/host_paging.c lib/page_pool.c lib/string.c
 SRC_guest_memory := guest/memory.c lib/string.c
 SRC_sample_ring := pmu/sample_ring.c lib/string.c
