@@ -70,3 +70,11 @@ bool apic_base_write_faults(const struct apic_base_context *c, uint64_t value)
 	       ((value & APIC_BASE_EN) && (overlaps(c->hidden_base, c->hidden_size, address, 4096) ||
 					   address + 4096 > c->reachable_top));
 }
+
+uint32_t beyond_reach_pf_error(uint64_t qualification, unsigned cpl)
+{
+	const uint64_t write = 1u << 1, fetch = 1u << 2;
+
+	return 1u | 8u | (qualification & write ? 2u : 0) | (cpl == 3 ? 4u : 0) |
+	       (qualification & fetch ? 16u : 0);
+}

@@ -50,4 +50,14 @@ struct apic_base_context {
  * PMU's interrupts through it). */
 bool apic_base_write_faults(const struct apic_base_context *c, uint64_t value);
 
+/* 4-level EPT translates guest-physical bits 47:0 only (SDM Vol. 3C,
+ * 29.3.2); pmuvisor shows the guest a CPU of MAXPHYADDR at most this. */
+#define EPT_REACH_BITS 48
+
+/* The #PF error code a CPU of MAXPHYADDR 48 gives where an EPT violation
+ * with 'qualification' (SDM Vol. 3C, Table 28-7) found a guest-physical
+ * address beyond that: a reserved bit in a paging entry (SDM Vol. 3A,
+ * 5.7): P and RSVD, W/R for a write, U/S at CPL 3, I/D for a fetch. */
+uint32_t beyond_reach_pf_error(uint64_t qualification, unsigned cpl);
+
 #endif

@@ -3,6 +3,7 @@
 #define VMX_CPUID_POLICY_H
 
 #include "lib/cpu.h"
+#include "vmx/cpu_rules.h"
 
 #include <stdint.h>
 
@@ -28,6 +29,11 @@ static inline void cpuid_policy_apply(uint32_t leaf, uint64_t guest_cr4, struct 
 		r->ecx &= ~CPUID1_ECX_OSXSAVE;
 		if (guest_cr4 & CR4_OSXSAVE)
 			r->ecx |= CPUID1_ECX_OSXSAVE;
+		return;
+	}
+	/* MAXPHYADDR: what 4-level EPT reaches (vmx/cpu_rules.h). */
+	if (leaf == 0x80000008u && (r->eax & 0xff) > EPT_REACH_BITS) {
+		r->eax = (r->eax & ~0xffu) | EPT_REACH_BITS;
 		return;
 	}
 	/* 0x40000000-0x4fffffff is reserved for hypervisors; Linux probes

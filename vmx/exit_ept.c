@@ -14,8 +14,11 @@
  * Each kind is counted (`info`); the first few touches are logged.
  */
 #include "vmx/exit_handlers.h"
+#include "vmx/cpu_rules.h"
+#include "vmx/guest_access.h"
 #include "vmx/vmcs.h"
 #include "console/log.h"
+#include "lib/cpu.h"
 #include "lib/string.h"
 
 #define EPT_MEMTYPE_WB ((uint64_t)MTRR_TYPE_WB << EPT_MEMORY_TYPE_SHIFT)
@@ -24,6 +27,7 @@
 /* EPT-violation exit qualification (SDM Vol. 3C, Table 28-7). */
 #define EPT_QUAL_WRITE (1ull << 1)
 #define EPT_QUAL_FETCH (1ull << 2)
+#define EPT_QUAL_LINEAR_VALID (1ull << 7)
 
 struct hidden_memory hidden;
 
@@ -58,6 +62,21 @@ void hidden_page_restore(void)
 	invept();
 }
 
+/* A guest-physical address 4-level EPT cannot reach (a CPU of MAXPHYADDR
+ * above 48): the guest gets what a CPU of MAXPHYADDR 48, the one CPUID
+ * shows it, raises for such an address in its page tables, a reserved-bit
+ * #PF at the linear address, or #GP(0) where no linear address was being
+ * translated (PAE's PDPTEs). */
+static void beyond_ept_reach(uint64_t q)
+{
+	if (!(q & EPT_QUAL_LINEAR_VALID)) {
+		exit_inject_gp();
+		return;
+	}
+	cr2_write(vmcs_read(GUEST_LINEAR_ADDRESS));
+	exit_inject_exception(VECTOR_PF, true, beyond_reach_pf_error(q, guest_cpl()));
+}
+
 static void map_beyond_memory(uint64_t gpa, struct guest_regs *regs)
 {
 	const char *why;
@@ -76,6 +95,10 @@ void handle_ept_violation(struct guest_regs *regs)
 	uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS), q = vmcs_read(EXIT_QUALIFICATION);
 	uint64_t *pte;
 
+	if (gpa >> EPT_REACH_BITS) {
+		beyond_ept_reach(q);
+		return;
+	}
 	if (gpa < vm.resident_phys || gpa >= vm.resident_phys + vm.resident_size) {
 		map_beyond_memory(gpa, regs);
 		return;

@@ -250,6 +250,14 @@ static void test_apic_page_beyond_root_mode_reach_refused(void **state)
 	assert_false(apic_base_write_faults(&c, 0x100000100)); /* disabled: no page */
 }
 
+static void test_beyond_ept_reach_is_a_reserved_bit_page_fault(void **state)
+{
+	/* EPT qualification: bit 0 read, 1 write, 2 fetch, 7 linear valid. */
+	assert_int_equal(beyond_reach_pf_error(0x81, 0), 0x9);  /* P, RSVD */
+	assert_int_equal(beyond_reach_pf_error(0x82, 3), 0xf);  /* + W, U */
+	assert_int_equal(beyond_reach_pf_error(0x84, 0), 0x19); /* + I/D */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_apic_base_invalid_transitions_fault),
 		cmocka_unit_test(test_apic_page_on_pmuvisor_memory_refused),
 		cmocka_unit_test(test_apic_page_beyond_root_mode_reach_refused),
+		cmocka_unit_test(test_beyond_ept_reach_is_a_reserved_bit_page_fault),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

@@ -54,6 +54,16 @@ static void test_cpuid_other_hypervisor_leaves_are_empty(void **state)
 	assert_true(other.eax == 5 && other.ebx == 6 && other.ecx == 7 && other.edx == 8);
 }
 
+static void test_cpuid_maxphyaddr_is_what_4_level_ept_reaches(void **state)
+{
+	struct cpuid_result wide = { 0x3934, 0, 0, 0 }, narrow = { 0x3028, 0, 0, 0 }; /* 52, 40 bits */
+
+	cpuid_policy_apply(0x80000008, 0, &wide);
+	assert_int_equal(wide.eax, 0x3930); /* 48; the linear width (57) stays */
+	cpuid_policy_apply(0x80000008, 0, &narrow);
+	assert_int_equal(narrow.eax, 0x3028);
+}
+
 static void test_cr0_mask_exempts_pe_pg_under_unrestricted_guest(void **state)
 {
 	/* NE is owned; so are bits 63:32, which FIXED1 says must stay 0. */
@@ -223,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_cpuid_osxsave_follows_guest_cr4),
 		cmocka_unit_test(test_cpuid_signature_leaf),
 		cmocka_unit_test(test_cpuid_other_hypervisor_leaves_are_empty),
+		cmocka_unit_test(test_cpuid_maxphyaddr_is_what_4_level_ept_reaches),
 		cmocka_unit_test(test_cr0_mask_exempts_pe_pg_under_unrestricted_guest),
 		cmocka_unit_test(test_cr0_actual_keeps_ne_and_lets_guest_clear_paging),
 		cmocka_unit_test(test_cr4_vmxe_is_owned_and_hidden),
