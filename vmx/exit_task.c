@@ -127,6 +127,11 @@ void handle_task_switch(struct guest_regs *regs)
 	if (!event || type >= TYPE_SOFTWARE_INTERRUPT)
 		c.eip += (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 	result = task_switch(&c, &req, &mem, &f);
+	/* An event delivered through a gate wakes a halted CPU, and VM entry
+	 * refuses to inject an exception into the HLT state (SDM Vol. 3C,
+	 * 27.3.1.5): the guest is active from here on either way. */
+	if (event)
+		vmcs_write(GUEST_ACTIVITY_STATE, 0);
 	if (result != TS_FAULT) {
 		write_state(&c, regs);
 		/* A new instruction stream: no STI or MOV-SS shadow; an NMI
