@@ -7,6 +7,7 @@
 #include "vmx/exit_handlers.h"
 #include "vmx/host.h"
 #include "vmx/check_read.h"
+#include "vmx/redeliver.h"
 #include "vmx/vmcs.h"
 #include "console/console.h"
 #include "console/log.h"
@@ -164,6 +165,23 @@ static inline uint32_t until_poll(uint64_t now)
 	return ticks > UINT32_MAX ? UINT32_MAX : ticks ? (uint32_t)ticks : 1;
 }
 
+/* The event this exit interrupted, injected again before the handler
+ * runs, so that an NMI it raises waits its turn (inject_nmi_or_wait) and
+ * an exception it raises replaces it.  A task switch through a gate is
+ * itself the event's delivery. */
+static void redeliver(unsigned reason)
+{
+	struct redelivery r = redelivery_of((uint32_t)vmcs_read(IDT_VECTORING_INFO));
+
+	if (reason == EXIT_REASON_TASK_SWITCH)
+		return;
+	vmcs_write(VM_ENTRY_INTR_INFO, r.entry_info);
+	if (r.error_code)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read(IDT_VECTORING_ERROR_CODE));
+	if (r.instruction_length)
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+}
+
 /* The handler and the accounting, shared by both entry points below;
  * returns the TSC at the end. */
 static inline __attribute__((always_inline)) uint64_t dispatch(struct guest_regs *regs,
@@ -173,6 +191,8 @@ static inline __attribute__((always_inline)) uint64_t dispatch(struct guest_regs
 
 	if (hidden.scratch_pte)
 		hidden_page_restore(); /* a write to pmuvisor's memory is dropped */
+	if (vmcs_read(IDT_VECTORING_INFO) & IDT_INFO_VALID)
+		redeliver(reason);
 	exits[reason].handle(regs);
 	if (host_nmi_pending)
 		exit_deliver_pending_nmi();

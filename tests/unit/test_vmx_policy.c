@@ -3,6 +3,7 @@
 #include "unit.h"
 
 #include "vmx/cpuid_policy.h"
+#include "vmx/redeliver.h"
 #include "vmx/cr_policy.h"
 #include "vmx/hypercall.h"
 
@@ -62,6 +63,26 @@ static void test_cpuid_maxphyaddr_is_what_4_level_ept_reaches(void **state)
 	assert_int_equal(wide.eax, 0x3930); /* 48; the linear width (57) stays */
 	cpuid_policy_apply(0x80000008, 0, &narrow);
 	assert_int_equal(narrow.eax, 0x3028);
+}
+
+static void test_interrupted_events_are_injected_again(void **state)
+{
+	/* An external interrupt, vector 0x30, that met an EPT violation. */
+	struct redelivery r = redelivery_of(0x80000030u | 1u << 12);
+
+	assert_int_equal(r.entry_info, 0x80000030u); /* bit 12 is not the entry field's */
+	assert_false(r.error_code || r.instruction_length);
+	/* #PF (hardware exception, type 3) with its error code. */
+	r = redelivery_of(0x80000b0eu);
+	assert_int_equal(r.entry_info, 0x80000b0eu);
+	assert_true(r.error_code);
+	assert_false(r.instruction_length);
+	/* INT 0x80 (software interrupt, type 4) and INT3 (software exception,
+	 * type 6) are injected with the instruction's length; NMIs are not. */
+	assert_true(redelivery_of(0x80000480u).instruction_length);
+	assert_true(redelivery_of(0x80000603u).instruction_length);
+	assert_true(redelivery_of(0x80000501u).instruction_length);
+	assert_false(redelivery_of(0x80000202u).instruction_length);
 }
 
 static void test_cr0_mask_exempts_pe_pg_under_unrestricted_guest(void **state)
@@ -234,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_cpuid_signature_leaf),
 		cmocka_unit_test(test_cpuid_other_hypervisor_leaves_are_empty),
 		cmocka_unit_test(test_cpuid_maxphyaddr_is_what_4_level_ept_reaches),
+		cmocka_unit_test(test_interrupted_events_are_injected_again),
 		cmocka_unit_test(test_cr0_mask_exempts_pe_pg_under_unrestricted_guest),
 		cmocka_unit_test(test_cr0_actual_keeps_ne_and_lets_guest_clear_paging),
 		cmocka_unit_test(test_cr4_vmxe_is_owned_and_hidden),
