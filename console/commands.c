@@ -111,17 +111,12 @@ static int cmd_regs(struct shell *sh, int argc, char **argv)
 static int cmd_cpuid(struct shell *sh, int argc, char **argv)
 {
 	uint64_t leaf, subleaf = 0;
-	struct cpuid_regs n;
 	struct cpuid_result r;
 
 	if (shell_number(sh, argv[1], "LEAF", 0xffffffff, &leaf) < 0 ||
 	    (argc == 3 && shell_number(sh, argv[2], "SUBLEAF", 0xffffffff, &subleaf) < 0))
 		return -1;
-	n = cpuid((uint32_t)leaf, (uint32_t)subleaf);
-	r = (struct cpuid_result){ n.eax, n.ebx, n.ecx, n.edx };
-	cpuid_policy_apply((uint32_t)leaf, vmcs_read(GUEST_CR4), &r);
-	if (vm.pmu_owned)
-		cpuid_hide_pmu((uint32_t)leaf, &r);
+	r = cpuid_as_guest_sees((uint32_t)leaf, (uint32_t)subleaf);
 	out_printf(sh->out, "CPUID 0x%x.%x as the guest sees it: EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n",
 		   (uint32_t)leaf, (uint32_t)subleaf, r.eax, r.ebx, r.ecx, r.edx);
 	return 0;

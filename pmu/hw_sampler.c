@@ -143,7 +143,7 @@ bool hw_sampler_pmi(struct hw_sampler *s, void (*take_sample)(void *ctx), void *
 void hw_sample_for_pmi(const struct pmi_context *c, struct sample *s)
 {
 	s->tsc = c->tsc;
-	s->cpu = 0;
+	s->cpu = c->cpu;
 	s->guest_cr3 = c->guest_cr3;
 	s->chain_depth = 0;
 	if (c->root) {

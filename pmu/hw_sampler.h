@@ -73,6 +73,7 @@ struct pmi_context {
 	unsigned guest_cpl;
 	uint64_t tsc;
 	uint16_t exit_reason;  /* the exit pmuvisor was handling (root) */
+	unsigned cpu;          /* the processor's index (vmx/pcpu.h) */
 };
 
 void hw_sample_for_pmi(const struct pmi_context *c, struct sample *s);

@@ -10,6 +10,7 @@
 #include "guest/memory.h"
 #include "vmx/exit_handlers.h"
 #include "vmx/launch.h"
+#include "vmx/pcpu.h"
 #include "vmx/vmcs.h"
 #include "lib/cpu.h"
 #include "lib/string.h"
@@ -162,8 +163,9 @@ static void push_guest_sample(uint64_t now, const struct guest_regs *regs)
 	s->tsc = now;
 	s->rip = vmcs_read(GUEST_RIP);
 	s->guest_cr3 = vmcs_read(GUEST_CR3);
-	/* cpu 0, the mode, no chain, no exit reason: one store. */
-	*(uint64_t *)(void *)&s->cpu = (uint64_t)(user ? SAMPLE_GUEST_USER : SAMPLE_GUEST_KERNEL) << 32;
+	/* The CPU, the mode, no chain, no exit reason: one store. */
+	*(uint64_t *)(void *)&s->cpu = (uint64_t)(user ? SAMPLE_GUEST_USER : SAMPLE_GUEST_KERNEL) << 32 |
+					this_pcpu()->index;
 	if (!user && s->rip >= KERNEL_HALF)
 		prof.kernel_cr3 = s->guest_cr3;
 	if (prof.chain_depth)
@@ -176,6 +178,7 @@ static void push_pmuvisor_samples(unsigned n, unsigned reason, uint64_t now)
 	struct sample s;
 
 	memset(&s, 0, sizeof(s));
+	s.cpu = this_pcpu()->index;
 	s.tsc = now;
 	/* The timer cannot interrupt root mode: the sample names the handler
 	 * that was running, measured exactly by RDTSC. */
@@ -302,7 +305,7 @@ int prof_start(const struct prof_request *req, const struct out *o)
 	prof.started = rdtsc();
 	prof_exit.last_entry = prof.started;
 	prof_running = true;
-	exit_profiling(true, prof_exit.sampling);
+	pcpu_set_profiling(this_pcpu(), true, prof_exit.sampling);
 	if (previous)
 		out_printf(o, "prof: the previous profile's %'lu samples were cleared\n",
 			   (unsigned long)previous);
@@ -324,7 +327,7 @@ int prof_stop(const struct out *o)
 		return -1;
 	}
 	prof_running = false;
-	exit_profiling(false, false);
+	pcpu_set_profiling(this_pcpu(), false, false);
 	prof.at_stop = exit_stats;
 	prof_hw_stop();
 	out_printf(o, "prof: stopped: %'lu samples, %'lu dropped\n",

@@ -3,6 +3,7 @@
 #include "pmu/msr.h"
 #include "pmu/prof.h"
 #include "vmx/apic.h"
+#include "vmx/pcpu.h"
 #include "vmx/vmcs.h"
 #include "lib/cpu.h"
 #include "lib/cpu_safe.h"
@@ -104,6 +105,7 @@ static void take_sample(void *ctx)
 	struct sample s;
 
 	c->tsc = rdtsc();
+	c->cpu = this_pcpu()->index;
 	c->guest_cr3 = vmcs_read(GUEST_CR3);
 	if (!c->root) {
 		c->guest_rip = vmcs_read(GUEST_RIP);
@@ -117,14 +119,14 @@ static void take_sample(void *ctx)
 
 bool prof_hw_root_nmi(uint64_t rip, unsigned reason)
 {
-	struct take t = { { true, rip, 0, 0, 0, 0, (uint16_t)reason }, 0 };
+	struct take t = { .pmi = { .root = true, .root_rip = rip, .exit_reason = (uint16_t)reason } };
 
 	return running && hw_sampler_pmi(&sampler, take_sample, &t);
 }
 
 bool prof_hw_guest_nmi(const struct guest_regs *regs)
 {
-	struct take t = { { false, 0, 0, 0, 0, 0, 0 }, regs };
+	struct take t = { .regs = regs };
 
 	return running && hw_sampler_pmi(&sampler, take_sample, &t);
 }

@@ -2,6 +2,7 @@
 #include "pmu/msr.h"
 #include "vmx/apic.h"
 #include "vmx/exit_handlers.h"
+#include "vmx/pcpu.h"
 #include "console/log.h"
 #include "lib/cpu_safe.h"
 #include "pmu/prof.h"
@@ -121,7 +122,7 @@ int vpmu_guest_switch(bool on, const struct out *o)
 	vpmu_stopped = !on;
 	enabled_while_stopped = 0;
 	last_entry = rdtsc(); /* guest time counts from now */
-	exit_use_vpmu(on);
+	pcpu_set_mode(this_pcpu(), !on ? EXIT_MODE_PLAIN : vpmu_hw_on ? EXIT_MODE_VPMU_HW : EXIT_MODE_VPMU);
 	out_printf(o, on ? "vpmu: on; the guest's counters count again\n"
 			 : "vpmu: off; the guest's counters are stopped and VM exits no longer pay "
 			   "for the virtual PMU\n");

@@ -6,6 +6,7 @@
 #include "vmx/caps_read.h"
 #include "vmx/check_read.h"
 #include "vmx/controls.h"
+#include "vmx/pcpu.h"
 #include "vmx/device.h"
 #include "vmx/ept.h"
 #include "vmx/exit.h"
@@ -41,6 +42,7 @@ extern char vmx_exit_entry[];
 
 static struct page_pool pool;
 struct vmx_raw vm_raw;
+struct pcpu pcpu_boot = { .self = &pcpu_boot };
 static struct launch_params params_copy, *answer;
 static struct launch_params *params;
 
@@ -269,7 +271,7 @@ static void write_host_state(const struct host_tables *t, uint64_t stack_top)
 	vmcs_write(HOST_GS_SELECTOR, 0);
 	vmcs_write(HOST_TR_SELECTOR, HOST_TR);
 	vmcs_write(HOST_FS_BASE, 0);
-	vmcs_write(HOST_GS_BASE, 0);
+	vmcs_write(HOST_GS_BASE, (uint64_t)(uintptr_t)&pcpu_boot); /* vmx/pcpu.h */
 	vmcs_write(HOST_TR_BASE, t->tr_base);
 	vmcs_write(HOST_GDTR_BASE, t->gdt_base);
 	vmcs_write(HOST_IDTR_BASE, t->idt_base);
@@ -484,10 +486,8 @@ int core_entry(struct launch_params *p)
 		goto off;
 	}
 	write_controls(&controls, msr_bitmap, io_a, io_b);
-	if (vm.pmu_owned)
-		exit_set_handler(EXIT_REASON_CPUID, handle_cpuid_pmu_hidden);
-	if (vpmu_emulated())
-		exit_set_handler(EXIT_REASON_CPUID, handle_cpuid_vpmu);
+	pcpu_boot.cpuid_view = vpmu_emulated() ? CPUID_PMU_VIRTUAL
+			       : vm.pmu_owned ? CPUID_PMU_HIDDEN : CPUID_PMU_AS_IS;
 	if (vpmu_hw_on) {
 		void *store = page_pool_alloc(&pool, 1);
 
@@ -498,7 +498,7 @@ int core_entry(struct launch_params *p)
 		vpmu_guest_hw_start(store, caps.exit_save_perf_global_ctrl);
 	}
 	if (vpmu_on)
-		exit_use_vpmu(true);
+		pcpu_set_mode(&pcpu_boot, vpmu_hw_on ? EXIT_MODE_VPMU_HW : EXIT_MODE_VPMU);
 	/* RDPMC would read pmuvisor's counters (SDM Vol. 3C, 26.1.3), or must
 	 * read the virtual PMU's. */
 	if ((vm.pmu_owned || vpmu_emulated()) && (raw.procbased >> 32) & (1ull << PROC_RDPMC_EXITING))

@@ -7,6 +7,7 @@
 #include "vmx/exit_handlers.h"
 #include "vmx/host.h"
 #include "vmx/check_read.h"
+#include "vmx/pcpu.h"
 #include "vmx/redeliver.h"
 #include "vmx/vmcs.h"
 #include "console/console.h"
@@ -21,7 +22,7 @@ struct exit_stats exit_stats;
 
 typedef void (*exit_handler)(struct guest_regs *regs);
 
-static struct {
+static const struct {
 	const char *name;
 	exit_handler handle;
 } exits[EXIT_REASON_COUNT] = {
@@ -62,11 +63,6 @@ static struct {
 	[EXIT_REASON_XSETBV] = { "XSETBV", handle_xsetbv },
 	[EXIT_REASON_VMFUNC] = { "VMFUNC", handle_vmx_instruction },
 };
-
-void exit_set_handler(unsigned reason, void (*handler)(struct guest_regs *regs))
-{
-	exits[reason].handle = handler;
-}
 
 const void *exit_handler_address(unsigned reason)
 {
@@ -223,12 +219,13 @@ static inline __attribute__((always_inline)) unsigned exit_reason_checked(struct
 }
 
 /* The console is served after the accounting, so that time spent typing
- * (or paused) is not charged to the exit.  Two entry points, so that the
- * plain path pays nothing for profiling: vmx/vmx_entry.asm calls the one
- * vmx_exit_handler_active points to. */
-void vmx_exit_handler(struct guest_regs *regs)
+ * (or paused) is not charged to the exit.  Each mode's path is inlined
+ * into the one orchestrator, vmx_exit_handler(), so that the plain path
+ * pays nothing for profiling but the test of the CPU's mode. */
+static inline __attribute__((always_inline)) void plain_path(struct guest_regs *regs,
+							     uint64_t start)
 {
-	uint64_t start = rdtsc(), end;
+	uint64_t end;
 	unsigned reason = exit_reason_checked(regs);
 
 	end = dispatch(regs, start, reason);
@@ -247,10 +244,10 @@ void vmx_exit_handler(struct guest_regs *regs)
 /* While profiling: every exit is accounted; with 'sampling' (the timer
  * backend) the timer stops the guest at the next sample, or at the
  * console's poll if sooner. */
-static inline __attribute__((always_inline)) void profiling_exit(struct guest_regs *regs,
-								  bool sampling)
+static inline __attribute__((always_inline)) void profiling_path(struct guest_regs *regs,
+								  uint64_t start, bool sampling)
 {
-	uint64_t start = rdtsc(), end;
+	uint64_t end;
 	unsigned reason = exit_reason_checked(regs);
 
 	prof_exit_begin(start, regs, sampling);
@@ -264,22 +261,13 @@ static inline __attribute__((always_inline)) void profiling_exit(struct guest_re
 		   prof_running ? prof_exit_resume(until_poll(end), end, sampling) : until_poll(end));
 }
 
-static void vmx_exit_handler_sampling(struct guest_regs *regs)
-{
-	profiling_exit(regs, true);
-}
-
-static void vmx_exit_handler_accounting(struct guest_regs *regs)
-{
-	profiling_exit(regs, false);
-}
-
 /* With the guest's virtual PMU (vpmu=on): its counters run on guest time,
  * and on pmuvisor's as its policy says; the timer stops the guest at the
  * next overflow, so that the PMI comes in time. */
-static void vmx_exit_handler_vpmu(struct guest_regs *regs)
+static inline __attribute__((always_inline)) void vpmu_path(struct guest_regs *regs,
+							    uint64_t start)
 {
-	uint64_t start = rdtsc(), end;
+	uint64_t end;
 	unsigned reason = exit_reason_checked(regs);
 
 	vpmu_guest_exit(start, (unsigned)(vmcs_read(GUEST_SS_AR) >> 5) & 3, vmcs_read(GUEST_RIP));
@@ -294,30 +282,41 @@ static void vmx_exit_handler_vpmu(struct guest_regs *regs)
 
 /* The virtual PMU's hw backend: the counters switch by VMCS controls;
  * only a policy switch or an owed guest value costs anything here. */
-static void vmx_exit_handler_vpmu_hw(struct guest_regs *regs)
+static inline __attribute__((always_inline)) void vpmu_hw_path(struct guest_regs *regs)
 {
 	vpmu_hw_exit(&vpmu_hw_backend);
-	vmx_exit_handler(regs);
+	plain_path(regs, rdtsc());
 	vpmu_hw_entry(&vpmu_hw_backend);
 }
 
-/* Without a profile: the plain handler, or the virtual PMU's. */
-static void (*exit_handler_base)(struct guest_regs *regs) = vmx_exit_handler;
-
-void (*vmx_exit_handler_active)(struct guest_regs *regs) = vmx_exit_handler;
-
-void exit_use_vpmu(bool on)
+/* Called from vmx/vmx_entry.asm on every VM exit: the path this CPU's
+ * mode asks for (vmx/pcpu.h), a system-wide profile taking precedence. */
+void vmx_exit_handler(struct guest_regs *regs)
 {
-	exit_handler_base = !on ? vmx_exit_handler
-			  : vpmu_hw_on ? vmx_exit_handler_vpmu_hw : vmx_exit_handler_vpmu;
-	if (!prof_running)
-		vmx_exit_handler_active = exit_handler_base;
-}
+	/* The exit's time starts here, before the choice of path. */
+	uint64_t start = rdtsc();
+	enum exit_path path = (enum exit_path)this_pcpu()->path;
 
-void exit_profiling(bool on, bool sampling)
-{
-	vmx_exit_handler_active = !on ? exit_handler_base
-			       : sampling ? vmx_exit_handler_sampling : vmx_exit_handler_accounting;
+	/* The plain path first: one test. */
+	if (__builtin_expect(path == EXIT_PATH_PLAIN, 1)) {
+		plain_path(regs, start);
+		return;
+	}
+	switch (path) {
+	case EXIT_PATH_VPMU:
+		vpmu_path(regs, start);
+		return;
+	case EXIT_PATH_VPMU_HW:
+		vpmu_hw_path(regs);
+		return;
+	case EXIT_PATH_PROF_ACCOUNTING:
+		profiling_path(regs, start, false);
+		return;
+	case EXIT_PATH_PROF_SAMPLING:
+	default:
+		profiling_path(regs, start, true);
+		return;
+	}
 }
 
 void vmx_resume_failed(struct guest_regs *regs)

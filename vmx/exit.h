@@ -72,22 +72,12 @@ struct exit_stats {
 extern struct exit_stats exit_stats;
 
 const char *exit_reason_name(unsigned reason);
-/* At set-up only: another handler for 'reason'. */
-void exit_set_handler(unsigned reason, void (*handler)(struct guest_regs *regs));
-
 /* The function that handles 'reason' (for profiles), or NULL. */
 const void *exit_handler_address(unsigned reason);
 
-/* Called from vmx/vmx_entry.asm on every VM exit, through
- * vmx_exit_handler_active: vmx_exit_handler, or while the profiler runs
- * (exit_profiling()) a twin that also accounts for it, and with
- * 'sampling' (the timer backend) takes samples. */
+/* Called from vmx/vmx_entry.asm on every VM exit: the path of this CPU's
+ * mode (vmx/pcpu.h). */
 void vmx_exit_handler(struct guest_regs *regs);
-extern void (*vmx_exit_handler_active)(struct guest_regs *regs);
-void exit_profiling(bool on, bool sampling);
-/* With vpmu=on: the guest's virtual PMU runs on every exit, or (false,
- * after 'vpmu off') the plain handler again. */
-void exit_use_vpmu(bool on);
 void vmx_resume_failed(struct guest_regs *regs) __attribute__((noreturn));
 
 /* What a handler may ask for before the guest resumes. */

@@ -2,6 +2,7 @@
 #include "vmx/exit_handlers.h"
 #include "vmx/controls.h"
 #include "vmx/cpuid_policy.h"
+#include "vmx/pcpu.h"
 #include "vmx/cpu_rules.h"
 #include "vmx/cr_policy.h"
 #include "vmx/host.h"
@@ -121,21 +122,32 @@ void handle_sipi(struct guest_regs *regs)
 		  EXIT_REASON_SIPI, regs);
 }
 
-enum pmu_view { PMU_AS_IS, PMU_HIDDEN, PMU_VIRTUAL };
-
-static inline __attribute__((always_inline)) void emulate_cpuid(struct guest_regs *regs,
-								  enum pmu_view view)
+/* CPUID as the guest sees it (also the shell's 'cpuid'). */
+static inline __attribute__((always_inline)) struct cpuid_result
+guest_cpuid(uint32_t leaf, uint32_t subleaf, enum cpuid_pmu_view view)
 {
-	uint32_t leaf = (uint32_t)regs->rax, subleaf = (uint32_t)regs->rcx;
 	struct cpuid_regs native = cpuid(leaf, subleaf);
 	struct cpuid_result r = { native.eax, native.ebx, native.ecx, native.edx };
 
 	/* Only leaf 1 depends on the guest's CR4: read it only then. */
 	cpuid_policy_apply(leaf, leaf == 1 ? vmcs_read(GUEST_CR4) : 0, &r);
-	if (view != PMU_AS_IS)
+	if (view != CPUID_PMU_AS_IS)
 		cpuid_hide_pmu(leaf, &r);
-	if (view == PMU_VIRTUAL && leaf == 0xa)
+	if (view == CPUID_PMU_VIRTUAL && leaf == 0xa)
 		vpmu_cpuid(&vpmu_guest.regs.cfg, &r.eax, &r.ebx, &r.ecx, &r.edx);
+	return r;
+}
+
+struct cpuid_result cpuid_as_guest_sees(uint32_t leaf, uint32_t subleaf)
+{
+	return guest_cpuid(leaf, subleaf, this_pcpu()->cpuid_view);
+}
+
+static inline __attribute__((always_inline)) void emulate_cpuid(struct guest_regs *regs,
+								  enum cpuid_pmu_view view)
+{
+	struct cpuid_result r = guest_cpuid((uint32_t)regs->rax, (uint32_t)regs->rcx, view);
+
 	regs->rax = r.eax;
 	regs->rbx = r.ebx;
 	regs->rcx = r.ecx;
@@ -143,22 +155,16 @@ static inline __attribute__((always_inline)) void emulate_cpuid(struct guest_reg
 	exit_skip_instruction();
 }
 
+/* The view is the CPU's (vmx/pcpu.h); the plain one keeps its own
+ * inlined path, as short as it was. */
 void handle_cpuid(struct guest_regs *regs)
 {
-	emulate_cpuid(regs, PMU_AS_IS);
-}
+	enum cpuid_pmu_view view = this_pcpu()->cpuid_view;
 
-/* The CPUID handler while pmuvisor owns the PMU (vmx/core.c puts it in
- * the table): the plain one stays as short as it was. */
-void handle_cpuid_pmu_hidden(struct guest_regs *regs)
-{
-	emulate_cpuid(regs, PMU_HIDDEN);
-}
-
-/* ... and with the guest's virtual PMU (vpmu=on). */
-void handle_cpuid_vpmu(struct guest_regs *regs)
-{
-	emulate_cpuid(regs, PMU_VIRTUAL);
+	if (view == CPUID_PMU_AS_IS)
+		emulate_cpuid(regs, CPUID_PMU_AS_IS);
+	else
+		emulate_cpuid(regs, view);
 }
 
 /* RDMSR and RDPMC answer in EDX:EAX (upper halves of RAX/RDX cleared). */

@@ -5,6 +5,7 @@
 #include "vmx/exit.h"
 #include "vmx/caps.h"
 #include "vmx/ept.h"
+#include "vmx/cpuid_policy.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -57,8 +58,8 @@ void handle_sipi(struct guest_regs *regs);
 void handle_task_switch(struct guest_regs *regs); /* vmx/exit_task.c */
 void handle_nmi_window(struct guest_regs *regs);
 void handle_cpuid(struct guest_regs *regs);
-void handle_cpuid_pmu_hidden(struct guest_regs *regs);
-void handle_cpuid_vpmu(struct guest_regs *regs);
+/* CPUID 'leaf'.'subleaf' as the guest on this CPU sees it. */
+struct cpuid_result cpuid_as_guest_sees(uint32_t leaf, uint32_t subleaf);
 void handle_invd(struct guest_regs *regs);
 void handle_rdpmc(struct guest_regs *regs);
 void handle_vmcall(struct guest_regs *regs);

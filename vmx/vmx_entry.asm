@@ -4,7 +4,7 @@
 bits 64
 default rel
 
-extern vmx_exit_handler_active
+extern vmx_exit_handler
 extern vmx_resume_failed
 global vmx_launch
 global vmx_exit_entry
@@ -43,7 +43,7 @@ vmx_exit_entry:
 	push rcx
 	push rax
 	mov rdi, rsp
-	call [vmx_exit_handler_active]	; returns when the guest may resume
+	call vmx_exit_handler		; returns when the guest may resume
 	pop rax
 	pop rcx
 	pop rdx

@@ -5,6 +5,10 @@
 mark() { echo "PMUVISOR-GUEST: $*"; }
 dmesg | grep -E 'Performance Events|PMU' | while IFS= read -r line; do mark "dmesg: $line"; done
 [ -d /sys/bus/event_source/devices/cpu ] && mark "pmu-registered yes" || mark "pmu-registered no"
+# CPUID 0xA: the guest's own answer and what pmuvisor's shell says the
+# guest sees (the virtual PMU's leaf).
+mark "leaf-0xa guest $(/bin/pmucount leaf 0xa 2>&1)"
+mark "leaf-0xa shell $(/bin/pmuvisor cpuid 0xa 2>&1)"
 mark "loop $(/bin/pmucount loop 10000000 2>&1)"
 mark "sample $(/bin/pmucount sample 10000000 1000000 2>&1)"
 for policy in cpu-switch domain-switch; do

@@ -6,6 +6,8 @@
  *   pmucount cpuid N         cycles (user and kernel) over N CPUIDs, each an exit
  *   pmucount sample N PERIOD the loop again, sampled every PERIOD instructions
  *                            (PMIs): how many samples, and how many in the loop
+ *   pmucount leaf LEAF       CPUID LEAF (subleaf 0) as this CPU answers it, in
+ *                            the form of pmuvisor's shell command 'cpuid'
  */
 #include <linux/perf_event.h>
 #include <stdint.h>
@@ -98,6 +100,13 @@ static int sample(unsigned long n, unsigned long period)
 
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "leaf") == 0) {
+		unsigned a, b, c, d, leaf = (unsigned)strtoul(argv[2], 0, 0);
+
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(0));
+		printf("EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n", a, b, c, d);
+		return 0;
+	}
 	if (argc == 4 && strcmp(argv[1], "sample") == 0)
 		return sample(strtoul(argv[2], 0, 0), strtoul(argv[3], 0, 0));
 	unsigned long n = argc == 3 ? strtoul(argv[2], 0, 0) : 0;
@@ -106,7 +115,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (!n || (!looping && strcmp(argv[1], "cpuid") != 0)) {
-		fprintf(stderr, "usage: pmucount loop N | pmucount cpuid N | pmucount sample N PERIOD\n");
+		fprintf(stderr, "usage: pmucount loop N | pmucount cpuid N | pmucount sample N PERIOD | pmucount leaf LEAF\n");
 		return 2;
 	}
 	fd = open_counter(looping ? PERF_COUNT_HW_INSTRUCTIONS : PERF_COUNT_HW_CPU_CYCLES, looping);

@@ -193,6 +193,14 @@ def vpmu_bochs():
             raise TestFailure("Linux did not take the virtual PMU: %s" % probe)
         if not re.search(r"^PMUVISOR-GUEST: pmu-registered yes$", text, re.M):
             raise TestFailure("Linux registered no cpu PMU")
+        guest_leaf = re.search(r"^PMUVISOR-GUEST: leaf-0xa guest (EAX=\S+ EBX=\S+ ECX=\S+ EDX=\S+)$",
+                               text, re.M)
+        shell_leaf = re.search(r"^PMUVISOR-GUEST: leaf-0xa shell CPUID 0xa\.0 as the guest sees it: "
+                               r"(EAX=\S+ EBX=\S+ ECX=\S+ EDX=\S+)$", text, re.M)
+        if not guest_leaf or not shell_leaf or guest_leaf.group(1) != shell_leaf.group(1):
+            raise TestFailure("the shell's 'cpuid 0xa' is not what the guest sees: %s" %
+                              re.findall(r"^PMUVISOR-GUEST: leaf-0xa .*$", text, re.M))
+        print("  CPUID 0xA, in the guest and from the shell: %s" % guest_leaf.group(1))
         loop = re.search(r"^PMUVISOR-GUEST: loop pmucount: instructions=(\d+)$", text, re.M)
         if not loop:
             raise TestFailure("no count for the loop: %s" %

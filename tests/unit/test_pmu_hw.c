@@ -167,11 +167,12 @@ static void test_pmi_in_root_is_pmuvisors_sample_in_guest_the_guests(void **stat
 	pmu_model_count(&model, CYCLES, 1000);
 	assert_int_equal(model.pmis_guest, 1);
 
-	c = (struct pmi_context){ true, 0xffffffff80001234ull, 0x401000, 0x5000, 3, 77, 10 };
+	c = (struct pmi_context){ true, 0xffffffff80001234ull, 0x401000, 0x5000, 3, 77, 10, 2 };
 	hw_sample_for_pmi(&c, &s);
 	assert_int_equal(s.mode, SAMPLE_PMUVISOR);
 	assert_true(s.rip == 0xffffffff80001234ull);
 	assert_int_equal(s.exit_reason, 10);
+	assert_int_equal(s.cpu, 2); /* the processor the PMI came on */
 	c.root = false;
 	hw_sample_for_pmi(&c, &s);
 	assert_int_equal(s.mode, SAMPLE_GUEST_USER);
