@@ -2,6 +2,8 @@
 #include "lib/cpu.h"
 #include "lib/string.h"
 
+#include <stdbool.h>
+
 /* 64-bit IDT gate descriptor (SDM Vol. 3A, 6.14.1, Figure 6-8). */
 struct idt_gate {
 	uint16_t offset_low;
@@ -68,35 +70,44 @@ void fault_guard_leave(struct fault_guard *guard)
 	irq_restore(guard->flags);
 }
 
+#ifdef PMUVISOR_EFI
+#define host_idt false /* the firmware's IDT, always */
+#else
+/* pmuvisor's root mode, once its own IDT is live: its #GP and #UD
+ * handlers know the fixups (vmx/host.c), so no IDT is swapped. */
+static bool host_idt;
+
+void fault_guard_host_idt(bool live)
+{
+	host_idt = live;
+}
+#endif
+
+/* Under the firmware's IDT, each access swaps in the guard's own. */
+#define GUARDED(call)                           \
+	do {                                    \
+		struct fault_guard guard;       \
+		int status;                     \
+                                                \
+		if (host_idt)                   \
+			return (call);          \
+		fault_guard_enter(&guard);      \
+		status = (call);                \
+		fault_guard_leave(&guard);      \
+		return status;                  \
+	} while (0)
+
 int msr_read_guarded(uint32_t msr, uint64_t *value)
 {
-	struct fault_guard guard;
-	int status;
-
-	fault_guard_enter(&guard);
-	status = msr_read_safe(msr, value);
-	fault_guard_leave(&guard);
-	return status;
+	GUARDED(msr_read_safe(msr, value));
 }
 
 int xsetbv_guarded(uint32_t xcr, uint64_t value)
 {
-	struct fault_guard guard;
-	int status;
-
-	fault_guard_enter(&guard);
-	status = xsetbv_safe(xcr, value);
-	fault_guard_leave(&guard);
-	return status;
+	GUARDED(xsetbv_safe(xcr, value));
 }
 
 int msr_write_guarded(uint32_t msr, uint64_t value)
 {
-	struct fault_guard guard;
-	int status;
-
-	fault_guard_enter(&guard);
-	status = msr_write_safe(msr, value);
-	fault_guard_leave(&guard);
-	return status;
+	GUARDED(msr_write_safe(msr, value));
 }

@@ -10,6 +10,7 @@
 #ifndef LIB_CPU_SAFE_H
 #define LIB_CPU_SAFE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct fault_guard {
@@ -25,11 +26,24 @@ int msr_read_safe(uint32_t msr, uint64_t *value);
 int msr_write_safe(uint32_t msr, uint64_t value);
 int xsetbv_safe(uint32_t xcr, uint64_t value);
 
-/* One access with its own guard around it (not from an NMI handler: the
- * guard swaps the IDT). */
+/* One access with its own guard around it.  In pmuvisor's root mode the
+ * host IDT's #GP and #UD handlers resume a guarded instruction at its
+ * fixup (fault_fixup()), so these are plain calls, safe on every CPU at
+ * once and in the NMI handler; elsewhere (the firmware's IDT) the guard
+ * swaps in a private IDT for the access (not from an NMI handler). */
 int msr_read_guarded(uint32_t msr, uint64_t *value);
 int msr_write_guarded(uint32_t msr, uint64_t value);
 int xsetbv_guarded(uint32_t xcr, uint64_t value);
+
+/* pmuvisor's root mode: from the first VM exit on, its own IDT (which
+ * resumes guarded instructions at their fixups) handles every fault, and
+ * the accessors above stop swapping IDTs.  Set just before VMLAUNCH
+ * (root-mode code runs only at VM exits after it), cleared again if
+ * VMLAUNCH fails. */
+void fault_guard_host_idt(bool live);
+
+/* Where a fault at 'rip' resumes if it is a guarded instruction, or 0. */
+uint64_t fault_fixup(uint64_t rip);
 
 /* For test payloads probing what a hypervisor does with bad input.  As
  * the accessors above: 0 on success, -1 if the instruction faulted (then

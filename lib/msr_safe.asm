@@ -16,6 +16,7 @@ global vmcall_safe
 global fault_guard_catch_ud
 global fault_guard_ud_handler
 global fault_guard_chained_ud
+global fault_fixup
 
 section .text
 
@@ -160,6 +161,23 @@ fault_guard_catch_ud:
 	add rsp, %3
 	iretq
 %endmacro
+
+; uint64_t fault_fixup(uint64_t rip /* rdi */): where a fault at 'rip'
+; resumes if it is one of the guarded instructions above, else 0.  For an
+; exception handler of one's own (pmuvisor's root mode: vmx/host.c), which
+; needs no IDT of the guard's and so works on every CPU at once.
+fault_fixup:
+	lea rcx, [fixup_table]
+	mov edx, FIXUP_COUNT
+.next:	cmp rdi, [rcx]
+	je .found
+	add rcx, 16
+	dec edx
+	jnz .next
+	xor eax, eax
+	ret
+.found:	mov rax, [rcx + 8]
+	ret
 
 ; #UD pushes no error code (SDM Vol. 3A, 6.15, "Interrupt 6--Invalid
 ; Opcode Exception"): the faulting RIP is the top of the frame.

@@ -7,6 +7,7 @@
 #include "vmx/check_read.h"
 #include "vmx/controls.h"
 #include "vmx/pcpu.h"
+#include "lib/cpu_safe.h"
 #include "vmx/device.h"
 #include "vmx/ept.h"
 #include "vmx/exit.h"
@@ -526,8 +527,10 @@ int core_entry(struct launch_params *p)
 	log_printf("core: console on 0x%x, polled every %u preemption-timer ticks; shell: type help\n",
 		   p->console_port, vm.preemption_timer_value);
 	console_info.launch_tsc = rdtsc();
+	fault_guard_host_idt(true);
 	status = vmx_launch();
-	/* Only a failed VMLAUNCH comes back. */
+	/* Only a failed VMLAUNCH comes back, under the firmware's IDT. */
+	fault_guard_host_idt(false);
 	vmx_check_current(&raw);
 	out_printf(&message_out, "VMLAUNCH failed (%s, VM-instruction error %lu)",
 		   status == 1 ? "no current VMCS" : "invalid control or host state",

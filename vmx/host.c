@@ -1,6 +1,7 @@
 #include "vmx/host.h"
 #include "vmx/vmcs.h"
 #include "lib/cpu_bits.h"
+#include "lib/cpu_safe.h"
 #include "pmu/prof_hw.h"
 #include "pmu/vpmu_guest.h"
 #include "console/log.h"
@@ -98,6 +99,13 @@ void host_tables_init(struct host_tables *t, uint64_t nmi_stack_top)
 
 void host_exception(struct exception_frame *f)
 {
+	uint64_t fixup;
+
+	/* A guarded instruction (lib/cpu_safe.h) faulted: it fails instead. */
+	if ((f->vector == VECTOR_GP || f->vector == VECTOR_UD) && (fixup = fault_fixup(f->rip))) {
+		f->rip = fixup;
+		return;
+	}
 	log_printf("pmuvisor: exception %lu (error code 0x%lx) in root mode at RIP 0x%lx\n"
 		   "  RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n"
 		   "  RSI %016lx RDI %016lx RBP %016lx RSP %016lx\n",

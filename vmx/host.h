@@ -29,6 +29,8 @@ struct exception_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-void host_exception(struct exception_frame *frame) __attribute__((noreturn));
+/* Resumes a guarded instruction at its fixup; reports and stops on any
+ * other exception. */
+void host_exception(struct exception_frame *frame);
 
 #endif

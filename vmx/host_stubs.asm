@@ -1,5 +1,5 @@
 ; Root-mode interrupt entry points: exceptions 0-31 go to host_exception()
-; (which reports and stops); an NMI goes to host_nmi(), which takes it as
+; (which resumes a guarded instruction at its fixup, or reports and stops); an NMI goes to host_nmi(), which takes it as
 ; the profiler's PMI or records it for the exit path to re-inject into the
 ; guest.
 
@@ -48,8 +48,27 @@ exception_common:
 	push r14
 	push r15
 	mov rdi, rsp
+	mov rbx, rsp
 	and rsp, -16
-	call host_exception		; never returns
+	call host_exception		; returns only after a fixup (frame's RIP changed)
+	mov rsp, rbx
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rbp
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rbx
+	pop rax
+	add rsp, 16			; vector and error code
+	iretq
 
 host_nmi_entry:
 	; Caller-saved registers (the C code may use them), then host_nmi(RIP
