@@ -25,8 +25,6 @@ struct idtr {
 extern char fault_guard_gp_handler[];
 extern uint64_t fault_guard_chained_gp;
 
-static struct idt_gate guard_idt[256] __attribute__((aligned(16)));
-
 static uint64_t gate_offset(const struct idt_gate *g)
 {
 	return g->offset_low | ((uint64_t)g->offset_mid << 16) | ((uint64_t)g->offset_high << 32);
@@ -34,6 +32,7 @@ static uint64_t gate_offset(const struct idt_gate *g)
 
 void fault_guard_enter(struct fault_guard *guard)
 {
+	struct idt_gate *guard_idt = (struct idt_gate *)(void *)guard->idt;
 	struct idtr current, mine;
 	uint16_t cs;
 	uint64_t handler = (uint64_t)(uintptr_t)fault_guard_gp_handler;
@@ -45,9 +44,9 @@ void fault_guard_enter(struct fault_guard *guard)
 	memcpy(guard->saved_idtr, &current, sizeof(guard->saved_idtr));
 
 	bytes = (size_t)current.limit + 1;
-	if (bytes > sizeof(guard_idt))
-		bytes = sizeof(guard_idt);
-	memset(guard_idt, 0, sizeof(guard_idt));
+	if (bytes > sizeof(guard->idt))
+		bytes = sizeof(guard->idt);
+	memset(guard_idt, 0, sizeof(guard->idt));
 	memcpy(guard_idt, (const void *)(uintptr_t)current.base, bytes);
 	fault_guard_chained_gp = gate_offset(&guard_idt[VECTOR_GP]);
 
@@ -59,7 +58,7 @@ void fault_guard_enter(struct fault_guard *guard)
 		.offset_mid = (uint16_t)(handler >> 16),
 		.offset_high = (uint32_t)(handler >> 32),
 	};
-	mine.limit = sizeof(guard_idt) - 1;
+	mine.limit = sizeof(guard->idt) - 1;
 	mine.base = (uint64_t)(uintptr_t)guard_idt;
 	__asm__ volatile("lidt %0" : : "m"(mine) : "memory");
 }
@@ -72,10 +71,16 @@ void fault_guard_leave(struct fault_guard *guard)
 
 #ifdef PMUVISOR_EFI
 #define host_idt false /* the firmware's IDT, always */
+/* Each access's guard on its caller's stack: processors may guard at once. */
+#define GUARD(name) struct fault_guard name##_storage, *name = &name##_storage
 #else
 /* pmuvisor's root mode, once its own IDT is live: its #GP and #UD
- * handlers know the fixups (vmx/host.c), so no IDT is swapped. */
+ * handlers know the fixups (vmx/host.c), so no IDT is swapped.  Before
+ * that (set-up under the firmware's IDT, one CPU) one guard serves: 4 KiB
+ * are too many for root mode's stacks. */
 static bool host_idt;
+static struct fault_guard setup_guard;
+#define GUARD(name) struct fault_guard *name = &setup_guard
 
 void fault_guard_host_idt(bool live)
 {
@@ -83,17 +88,16 @@ void fault_guard_host_idt(bool live)
 }
 #endif
 
-/* Under the firmware's IDT, each access swaps in the guard's own. */
 #define GUARDED(call)                           \
 	do {                                    \
-		struct fault_guard guard;       \
+		GUARD(guard);                   \
 		int status;                     \
                                                 \
 		if (host_idt)                   \
 			return (call);          \
-		fault_guard_enter(&guard);      \
+		fault_guard_enter(guard);       \
 		status = (call);                \
-		fault_guard_leave(&guard);      \
+		fault_guard_leave(guard);       \
 		return status;                  \
 	} while (0)
 

@@ -13,7 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The guard's own IDT is part of it (on the caller's stack), so that
+ * processors guarding at the same time do not share one. */
 struct fault_guard {
+	uint8_t idt[256 * 16] __attribute__((aligned(16)));
 	uint8_t saved_idtr[10];
 	uint64_t flags;
 };
