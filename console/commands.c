@@ -2,6 +2,7 @@
 #include "console/console.h"
 #include "console/log.h"
 #include "vmx/cpuid_policy.h"
+#include "vmx/pcpu.h"
 #include "vmx/device.h"
 #include "vmx/exit_handlers.h"
 #include "pmu/guest_view.h"
@@ -43,6 +44,7 @@ static int cmd_info(struct shell *sh, int argc, char **argv)
 
 static int cmd_stats(struct shell *sh, int argc, char **argv)
 {
+	struct exit_stats *exit_stats = &this_pcpu()->stats;
 	uint64_t total = rdtsc() - console_info.launch_tsc, in_vmm = 0;
 	unsigned r;
 
@@ -53,7 +55,7 @@ static int cmd_stats(struct shell *sh, int argc, char **argv)
 			return -1;
 		}
 		prof_stats_reset();
-		memset(&exit_stats, 0, sizeof(exit_stats));
+		memset(exit_stats, 0, sizeof(*exit_stats));
 		console_info.launch_tsc = rdtsc();
 		out_printf(sh->out, "stats: reset\n");
 		return 0;
@@ -61,14 +63,14 @@ static int cmd_stats(struct shell *sh, int argc, char **argv)
 	out_printf(sh->out, "%-28s %14s %18s %8s\n", "exit reason", "count", "cycles in pmuvisor",
 		   "share");
 	for (r = 0; r < EXIT_REASON_COUNT; r++) {
-		if (!exit_stats.count[r])
+		if (!exit_stats->count[r])
 			continue;
-		in_vmm += exit_stats.cycles[r];
+		in_vmm += exit_stats->cycles[r];
 		/* Share of all time since launch (or reset), in hundredths of a percent. */
 		out_printf(sh->out, "%-28s %'14lu %'18lu %5lu.%02lu%%\n", exit_reason_name(r),
-			   (unsigned long)exit_stats.count[r], (unsigned long)exit_stats.cycles[r],
-			   (unsigned long)(exit_stats.cycles[r] * 10000 / (total ? total : 1) / 100),
-			   (unsigned long)(exit_stats.cycles[r] * 10000 / (total ? total : 1) % 100));
+			   (unsigned long)exit_stats->count[r], (unsigned long)exit_stats->cycles[r],
+			   (unsigned long)(exit_stats->cycles[r] * 10000 / (total ? total : 1) / 100),
+			   (unsigned long)(exit_stats->cycles[r] * 10000 / (total ? total : 1) % 100));
 	}
 	out_printf(sh->out, "%-28s %14s %'18lu of %'lu TSC ticks\n", "total in pmuvisor", "",
 		   (unsigned long)in_vmm, (unsigned long)total);

@@ -40,8 +40,8 @@ static struct {
 	uint64_t period;
 	unsigned chain_depth;
 	uint64_t started;      /* TSC at 'prof start' */
-	/* pmuvisor's time per exit reason during the profile: exit_stats now
-	 * (or at 'prof stop') less exit_stats at 'prof start', plus what was
+	/* pmuvisor's time per exit reason during the profile: the CPU's exit statistics now
+	 * (or at 'prof stop') less those at 'prof start', plus what was
 	 * counted before a 'stats reset'. */
 	struct exit_stats at_start, at_stop, before_reset;
 	uint64_t kernel_cr3;   /* a guest CR3 seen at CPL 0: maps the kernel */
@@ -232,7 +232,7 @@ static void forget_samples(void)
 	sample_ring_clear(&prof.ring);
 	prof.ring.dropped = 0;
 	prof_exit.ticks = 0;
-	prof.at_start = prof.at_stop = exit_stats;
+	prof.at_start = prof.at_stop = this_pcpu()->stats;
 	memset(&prof.before_reset, 0, sizeof(prof.before_reset));
 }
 
@@ -328,7 +328,7 @@ int prof_stop(const struct out *o)
 	}
 	prof_running = false;
 	pcpu_set_profiling(this_pcpu(), false, false);
-	prof.at_stop = exit_stats;
+	prof.at_stop = this_pcpu()->stats;
 	prof_hw_stop();
 	out_printf(o, "prof: stopped: %'lu samples, %'lu dropped\n",
 		   (unsigned long)sample_ring_used(&prof.ring), (unsigned long)prof.ring.dropped);
@@ -377,8 +377,8 @@ void prof_stats_reset(void)
 
 	/* Keep what the profile counted so far; count on from zero. */
 	for (r = 0; prof_running && r < EXIT_REASON_COUNT; r++) {
-		prof.before_reset.count[r] += exit_stats.count[r] - prof.at_start.count[r];
-		prof.before_reset.cycles[r] += exit_stats.cycles[r] - prof.at_start.cycles[r];
+		prof.before_reset.count[r] += this_pcpu()->stats.count[r] - prof.at_start.count[r];
+		prof.before_reset.cycles[r] += this_pcpu()->stats.cycles[r] - prof.at_start.cycles[r];
 	}
 	if (prof_running)
 		memset(&prof.at_start, 0, sizeof(prof.at_start));
@@ -545,7 +545,7 @@ int prof_print_report(enum prof_group group, unsigned top, const struct out *o)
 		static struct prof_exit_time exits[EXIT_REASON_COUNT];
 		unsigned r, n = 0;
 
-		const struct exit_stats *end = prof_running ? &exit_stats : &prof.at_stop;
+		const struct exit_stats *end = prof_running ? &this_pcpu()->stats : &prof.at_stop;
 
 		for (r = 0; r < EXIT_REASON_COUNT; r++) {
 			uint64_t count = prof.before_reset.count[r] + end->count[r] - prof.at_start.count[r];

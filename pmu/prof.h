@@ -47,7 +47,7 @@ void prof_dump(const struct out *o);
 
 extern bool prof_running;
 
-/* 'stats reset' is about to zero exit_stats: the profile keeps its part. */
+/* 'stats reset' is about to zero the CPU's exit statistics: the profile keeps its part. */
 void prof_stats_reset(void);
 
 /* The guest's call chain for sample 's' (taken at this exit), if asked. */

@@ -43,7 +43,7 @@ static inline __attribute__((always_inline)) void prof_exit_begin(uint64_t now,
 }
 
 /* After the handler: pmuvisor's time for this exit, [start, now).  (Its
- * count and cycles per exit reason are exit_stats', which the profile
+ * count and cycles per exit reason are the CPU's exit statistics, which the profile
  * reads as a difference: nothing to add here.) */
 static inline __attribute__((always_inline)) void prof_exit_end(unsigned reason, uint64_t start,
 								 uint64_t now, bool sampling)

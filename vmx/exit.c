@@ -18,8 +18,6 @@
 #include "lib/cpu.h"
 #include "lib/panic.h"
 
-struct exit_stats exit_stats;
-
 typedef void (*exit_handler)(struct guest_regs *regs);
 
 static const struct {
@@ -180,7 +178,7 @@ static void redeliver(unsigned reason)
 
 /* The handler and the accounting, shared by both entry points below;
  * returns the TSC at the end. */
-static inline __attribute__((always_inline)) uint64_t dispatch(struct guest_regs *regs,
+static inline __attribute__((always_inline)) uint64_t dispatch(struct pcpu *p, struct guest_regs *regs,
 							       uint64_t start, unsigned reason)
 {
 	uint64_t end;
@@ -190,7 +188,7 @@ static inline __attribute__((always_inline)) uint64_t dispatch(struct guest_regs
 	if (vmcs_read(IDT_VECTORING_INFO) & IDT_INFO_VALID)
 		redeliver(reason);
 	exits[reason].handle(regs);
-	if (host_nmi_pending)
+	if (p->nmi_pending)
 		exit_deliver_pending_nmi();
 #ifdef PMUVISOR_DEBUG
 	/* Debug builds check every VM entry in software first. */
@@ -198,8 +196,8 @@ static inline __attribute__((always_inline)) uint64_t dispatch(struct guest_regs
 		exit_stop("the next VM entry would fail", reason, regs);
 #endif
 	end = rdtsc();
-	exit_stats.count[reason]++;
-	exit_stats.cycles[reason] += end - start;
+	p->stats.count[reason]++;
+	p->stats.cycles[reason] += end - start;
 	return end;
 }
 
@@ -222,13 +220,13 @@ static inline __attribute__((always_inline)) unsigned exit_reason_checked(struct
  * (or paused) is not charged to the exit.  Each mode's path is inlined
  * into the one orchestrator, vmx_exit_handler(), so that the plain path
  * pays nothing for profiling but the test of the CPU's mode. */
-static inline __attribute__((always_inline)) void plain_path(struct guest_regs *regs,
+static inline __attribute__((always_inline)) void plain_path(struct pcpu *p, struct guest_regs *regs,
 							     uint64_t start)
 {
 	uint64_t end;
 	unsigned reason = exit_reason_checked(regs);
 
-	end = dispatch(regs, start, reason);
+	end = dispatch(p, regs, start, reason);
 	if (console_wanted(reason, end))
 		poll_console(regs);
 	else if (reason != EXIT_REASON_PREEMPTION_TIMER)
@@ -244,14 +242,15 @@ static inline __attribute__((always_inline)) void plain_path(struct guest_regs *
 /* While profiling: every exit is accounted; with 'sampling' (the timer
  * backend) the timer stops the guest at the next sample, or at the
  * console's poll if sooner. */
-static inline __attribute__((always_inline)) void profiling_path(struct guest_regs *regs,
+static inline __attribute__((always_inline)) void profiling_path(struct pcpu *p,
+								  struct guest_regs *regs,
 								  uint64_t start, bool sampling)
 {
 	uint64_t end;
 	unsigned reason = exit_reason_checked(regs);
 
 	prof_exit_begin(start, regs, sampling);
-	end = dispatch(regs, start, reason);
+	end = dispatch(p, regs, start, reason);
 	prof_exit_end(reason, start, end, sampling);
 	if (console_wanted(reason, end)) {
 		poll_console(regs);
@@ -264,14 +263,14 @@ static inline __attribute__((always_inline)) void profiling_path(struct guest_re
 /* With the guest's virtual PMU (vpmu=on): its counters run on guest time,
  * and on pmuvisor's as its policy says; the timer stops the guest at the
  * next overflow, so that the PMI comes in time. */
-static inline __attribute__((always_inline)) void vpmu_path(struct guest_regs *regs,
+static inline __attribute__((always_inline)) void vpmu_path(struct pcpu *p, struct guest_regs *regs,
 							    uint64_t start)
 {
 	uint64_t end;
 	unsigned reason = exit_reason_checked(regs);
 
 	vpmu_guest_exit(start, (unsigned)(vmcs_read(GUEST_SS_AR) >> 5) & 3, vmcs_read(GUEST_RIP));
-	end = dispatch(regs, start, reason);
+	end = dispatch(p, regs, start, reason);
 	vpmu_guest_vmm(end - start);
 	if (console_wanted(reason, end)) {
 		poll_console(regs);
@@ -282,10 +281,10 @@ static inline __attribute__((always_inline)) void vpmu_path(struct guest_regs *r
 
 /* The virtual PMU's hw backend: the counters switch by VMCS controls;
  * only a policy switch or an owed guest value costs anything here. */
-static inline __attribute__((always_inline)) void vpmu_hw_path(struct guest_regs *regs)
+static inline __attribute__((always_inline)) void vpmu_hw_path(struct pcpu *p, struct guest_regs *regs)
 {
 	vpmu_hw_exit(&vpmu_hw_backend);
-	plain_path(regs, rdtsc());
+	plain_path(p, regs, rdtsc());
 	vpmu_hw_entry(&vpmu_hw_backend);
 }
 
@@ -295,26 +294,27 @@ void vmx_exit_handler(struct guest_regs *regs)
 {
 	/* The exit's time starts here, before the choice of path. */
 	uint64_t start = rdtsc();
-	enum exit_path path = (enum exit_path)this_pcpu()->path;
+	struct pcpu *p = this_pcpu();
+	enum exit_path path = (enum exit_path)p->path;
 
 	/* The plain path first: one test. */
 	if (__builtin_expect(path == EXIT_PATH_PLAIN, 1)) {
-		plain_path(regs, start);
+		plain_path(p, regs, start);
 		return;
 	}
 	switch (path) {
 	case EXIT_PATH_VPMU:
-		vpmu_path(regs, start);
+		vpmu_path(p, regs, start);
 		return;
 	case EXIT_PATH_VPMU_HW:
-		vpmu_hw_path(regs);
+		vpmu_hw_path(p, regs);
 		return;
 	case EXIT_PATH_PROF_ACCOUNTING:
-		profiling_path(regs, start, false);
+		profiling_path(p, regs, start, false);
 		return;
 	case EXIT_PATH_PROF_SAMPLING:
 	default:
-		profiling_path(regs, start, true);
+		profiling_path(p, regs, start, true);
 		return;
 	}
 }

@@ -62,7 +62,7 @@ static void inject_nmi_or_wait(void)
 
 void exit_deliver_pending_nmi(void)
 {
-	host_nmi_pending = 0;
+	this_pcpu()->nmi_pending = 0;
 	inject_nmi_or_wait();
 }
 

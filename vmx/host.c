@@ -1,4 +1,5 @@
 #include "vmx/host.h"
+#include "vmx/pcpu.h"
 #include "vmx/vmcs.h"
 #include "lib/cpu_bits.h"
 #include "lib/cpu_safe.h"
@@ -40,8 +41,6 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 extern const uint64_t host_exception_stubs[32]; /* vmx/host_stubs.asm */
 extern char host_nmi_entry[];
 
-volatile uint32_t host_nmi_pending;
-
 /* An NMI in root mode (vmx/host_stubs.asm): the profiler's PMI, or one
  * for the guest, re-injected by the exit path. */
 void host_nmi(uint64_t rip)
@@ -54,7 +53,7 @@ void host_nmi(uint64_t rip)
 	 * instruction that exited. */
 	if (vpmu_hw_on)
 		vpmu_hw_root_pmi(&vpmu_hw_backend, vmcs_read(GUEST_RIP));
-	host_nmi_pending = 1;
+	this_pcpu()->nmi_pending = 1; /* GS is pmuvisor's: root mode runs at exits only */
 }
 
 static void set_gate(unsigned vector, uint64_t handler, uint8_t ist)

@@ -17,8 +17,6 @@ struct host_tables {
  * double fault, so that they never run on a damaged stack. */
 void host_tables_init(struct host_tables *t, uint64_t nmi_stack_top);
 
-/* Set by the root-mode NMI handler; the exit path re-injects it. */
-extern volatile uint32_t host_nmi_pending;
 void host_nmi(uint64_t rip);
 
 /* Frame the exception stubs (vmx/host_stubs.asm) hand to C. */

@@ -12,6 +12,9 @@
 #define VMX_PCPU_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "vmx/exit_reason.h"
 
 /* Which path the exit takes without a system-wide profile. */
 enum exit_mode {
@@ -45,6 +48,9 @@ struct pcpu {
 	enum exit_mode mode;
 	bool profiling, sampling;
 	enum cpuid_pmu_view cpuid_view;
+	/* Set by the root-mode NMI handler; the exit path re-injects it. */
+	volatile uint32_t nmi_pending;
+	struct exit_stats stats; /* count and time of each exit reason */
 };
 
 static inline void pcpu_choose_path(struct pcpu *p)
