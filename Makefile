@@ -76,7 +76,7 @@ PMUVISOR_ASM := lib/msr_safe.asm pmu/probe_loop.asm boot/launch.asm boot/core_bl
 # The resident core: root-mode code linked at a fixed address in the top
 # 2 GiB (vmx/core.ld), carried inside pmuvisor.efi as a flat image.
 CORE_C := \
-	vmx/core.c vmx/exit.c vmx/exit_handlers.c vmx/exit_io.c vmx/exit_ept.c vmx/guest_access.c vmx/io_split.c vmx/string_io.c vmx/exit_task.c vmx/task_switch.c vmx/device.c vmx/guest_state.c \
+	vmx/core.c vmx/exit.c vmx/exit_table.c vmx/exit_handlers.c vmx/exit_io.c vmx/exit_ept.c vmx/guest_access.c vmx/io_split.c vmx/string_io.c vmx/exit_task.c vmx/task_switch.c vmx/device.c vmx/guest_state.c \
 	vmx/host.c vmx/hypercall.c vmx/cr_policy.c vmx/cpu_rules.c \
 	vmx/ept.c vmx/mtrr.c vmx/mtrr_read.c vmx/controls.c vmx/caps.c vmx/caps_read.c \
 	vmx/caps_report.c vmx/check.c vmx/check_controls.c vmx/check_host.c vmx/check_guest.c vmx/check_segments.c \

@@ -5,6 +5,7 @@
 #include "vmx/pcpu.h"
 #include "vmx/device.h"
 #include "vmx/exit_handlers.h"
+#include "vmx/exit_table.h"
 #include "pmu/guest_view.h"
 #include "pmu/prof.h"
 #include "vmx/vmcs.h"

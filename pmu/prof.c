@@ -9,6 +9,7 @@
 #include "guest/kallsyms.h"
 #include "guest/memory.h"
 #include "vmx/exit_handlers.h"
+#include "vmx/exit_table.h"
 #include "vmx/launch.h"
 #include "vmx/pcpu.h"
 #include "vmx/vmcs.h"

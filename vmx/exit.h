@@ -18,10 +18,6 @@ struct guest_regs {
 #include "vmx/exit_reason.h"
 
 
-const char *exit_reason_name(unsigned reason);
-/* The function that handles 'reason' (for profiles), or NULL. */
-const void *exit_handler_address(unsigned reason);
-
 /* Called from vmx/vmx_entry.asm on every VM exit: the path of this CPU's
  * mode (vmx/pcpu.h). */
 void vmx_exit_handler(struct guest_regs *regs);
