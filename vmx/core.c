@@ -8,6 +8,7 @@
 #include "vmx/controls.h"
 #include "vmx/pcpu.h"
 #include "lib/cpu_safe.h"
+#include "lib/spinlock.h"
 #include "vmx/device.h"
 #include "vmx/ept.h"
 #include "vmx/exit.h"
@@ -100,7 +101,10 @@ static void *ept_spare_alloc(void *ctx, uint64_t *phys)
 	return page;
 }
 
-int vm_ept_map(uint64_t gpa, const char **why)
+/* The EPT is every processor's: one maps on demand at a time. */
+static struct spinlock ept_lock = SPINLOCK_INIT;
+
+static int ept_map_locked(uint64_t gpa, const char **why)
 {
 	struct ept_stats stats;
 
@@ -117,6 +121,16 @@ int vm_ept_map(uint64_t gpa, const char **why)
 	}
 	*why = stats.error;
 	return -1;
+}
+
+int vm_ept_map(uint64_t gpa, const char **why)
+{
+	int status;
+
+	spin_lock(&ept_lock);
+	status = ept_map_locked(gpa, why);
+	spin_unlock(&ept_lock);
+	return status;
 }
 
 const struct ept_on_demand *vm_ept_on_demand(void)

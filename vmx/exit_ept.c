@@ -93,7 +93,7 @@ static void map_beyond_memory(uint64_t gpa, struct guest_regs *regs)
 void handle_ept_violation(struct guest_regs *regs)
 {
 	uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS), q = vmcs_read(EXIT_QUALIFICATION);
-	uint64_t *pte;
+	uint64_t *pte, touch;
 
 	if (gpa >> EPT_REACH_BITS) {
 		beyond_ept_reach(q);
@@ -106,24 +106,26 @@ void handle_ept_violation(struct guest_regs *regs)
 	if (!(pte = ept_pte(gpa)))
 		exit_stop("EPT violation in pmuvisor's memory where the EPT has no 4-KiB page",
 			  EXIT_REASON_EPT_VIOLATION, regs);
-	if (++hidden.touches <= TOUCHES_LOGGED)
+	/* Counted by every processor: atomically. */
+	touch = __atomic_add_fetch(&hidden.touches, 1, __ATOMIC_RELAXED);
+	if (touch <= TOUCHES_LOGGED)
 		log_info("pmuvisor: the guest %s pmuvisor's memory at 0x%lx (RIP 0x%lx)%s\n",
 			 q & EPT_QUAL_FETCH ? "executed from" : q & EPT_QUAL_WRITE ? "wrote to" : "read",
 			 (unsigned long)gpa, (unsigned long)vmcs_read(GUEST_RIP),
-			 hidden.touches == TOUCHES_LOGGED ? " (further touches: counted only)" : "");
+			 touch == TOUCHES_LOGGED ? " (further touches: counted only)" : "");
 	if (q & EPT_QUAL_FETCH) {
-		hidden.fetches++;
+		__atomic_add_fetch(&hidden.fetches, 1, __ATOMIC_RELAXED);
 		exit_inject_ud();
 		return;
 	}
 	if (!(q & EPT_QUAL_WRITE)) {
-		hidden.reads++;
+		__atomic_add_fetch(&hidden.reads, 1, __ATOMIC_RELAXED);
 		*pte = vm.decoy_page | EPT_READ | EPT_MEMTYPE_WB;
 		invept();
 		return;
 	}
 	/* A write: this page alone gets the scratch page until the next exit. */
-	hidden.writes++;
+	__atomic_add_fetch(&hidden.writes, 1, __ATOMIC_RELAXED);
 	if (hidden.scratch_pte)
 		hidden_page_restore();
 	hidden.scratch_pte = pte;

@@ -7,7 +7,7 @@ CC       := gcc
 CFLAGS   := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -I. \
             -DPMUVISOR_VERSION=\"$(shell sed -n "s/^VERSION *:= *//p" Makefile)\" \
             -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-LDLIBS   := -lcmocka
+LDLIBS   := -lcmocka -lpthread
 
 ifeq ($(V),1)
 Q :=
@@ -32,6 +32,7 @@ SRC_vmx_policy := vmx/cr_policy.c vmx/hypercall.c
 SRC_cpu_rules := vmx/cpu_rules.c
 SRC_io_split := vmx/io_split.c
 SRC_string_io := vmx/string_io.c
+SRC_spinlock :=
 SRC_task_switch := vmx/task_switch.c vmx/guest_state.c vmx/cr_policy.c lib/string.c
 SRC_vmx_host := vmx/guest_state.c vmx/cr_policy.c vmx/host_paging.c lib/page_pool.c lib/string.c
 SRC_guest_memory := guest/memory.c lib/string.c
