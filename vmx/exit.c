@@ -108,14 +108,11 @@ static inline uint32_t until_poll(uint64_t now)
 
 /* The event this exit interrupted, injected again before the handler
  * runs, so that an NMI it raises waits its turn (inject_nmi_or_wait) and
- * an exception it raises replaces it.  A task switch through a gate is
- * itself the event's delivery. */
-static void redeliver(unsigned reason)
+ * an exception it raises replaces it. */
+static void redeliver(void)
 {
 	struct redelivery r = redelivery_of((uint32_t)vmcs_read(IDT_VECTORING_INFO));
 
-	if (reason == EXIT_REASON_TASK_SWITCH)
-		return;
 	vmcs_write(VM_ENTRY_INTR_INFO, r.entry_info);
 	if (r.error_code)
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read(IDT_VECTORING_ERROR_CODE));
@@ -132,8 +129,12 @@ static inline __attribute__((always_inline)) uint64_t dispatch(struct pcpu *p, s
 
 	if (hidden.scratch_pte)
 		hidden_page_restore(); /* a write to pmuvisor's memory is dropped */
-	if (vmcs_read(IDT_VECTORING_INFO) & IDT_INFO_VALID)
-		redeliver(reason);
+	/* Of the exits pmuvisor enables, only these can interrupt an event's
+	 * delivery (SDM Vol. 3C, 28.2.4; a task switch through a gate is the
+	 * delivery, a triple fault resets): the rest skip the VMREAD. */
+	if ((reason == EXIT_REASON_EXCEPTION_NMI || reason == EXIT_REASON_EPT_VIOLATION) &&
+	    (vmcs_read(IDT_VECTORING_INFO) & IDT_INFO_VALID))
+		redeliver();
 	exit_table[reason].handle(regs);
 	if (p->nmi_pending)
 		exit_deliver_pending_nmi();
